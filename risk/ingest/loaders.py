@@ -1,0 +1,353 @@
+"""Writing parsed records into the store: de-duplication, district assignment, upserts.
+
+Each loader runs inside the caller's transaction (one file, one transaction) and
+returns what became of the records; it may still reject records that only the
+store can judge (an unknown district, an id reused with other values).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from risk.geo import ASSIGNED, IMPRECISE, MAX_ASSIGNABLE_PRECISION, adjacency, normalise_name, parse_geometry
+from risk.ingest.parsed import Parsed
+from risk.ingest.resolve import DistrictIndex, load_locator
+from risk.store.schema import District, Event, IngestRun, Neighbour, PresenceObservation, Provision
+
+log = logging.getLogger(__name__)
+_CHUNK = 500
+
+
+@dataclass
+class LoadResult:
+    accepted: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    assigned: int = 0
+    unassigned: int = 0
+    unassigned_reasons: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _as_rows(frame: pd.DataFrame) -> list[dict]:
+    """Records for SQLAlchemy: dates as ``date``, missing values as ``None``."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.date
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict(orient="records")
+
+
+def _split_in_file_duplicates(parsed: Parsed, key: list[str], content: list[str], id_field: str) -> int:
+    """Drop repeats of a key inside the file: identical repeats are duplicates, different ones rejected."""
+    recs = parsed.records
+    repeat = recs.duplicated(key, keep="first")
+    if not repeat.any():
+        return 0
+    digest = pd.util.hash_pandas_object(recs[content], index=False)
+    groups = recs.groupby(key, sort=False, dropna=False)
+    first_digest = digest.groupby([recs[k] for k in key], sort=False, dropna=False).transform("first")
+    first_row = groups["row"].transform("first")
+    conflicting = repeat & (digest != first_digest)
+    label = recs[key[-1]].astype(str)
+    parsed.reject(
+        conflicting,
+        id_field,
+        "id '" + label + "' is repeated with different values (first at row " + first_row.astype(str) + ")",
+    )
+    identical = int((repeat & ~conflicting).sum())
+    parsed.records = parsed.records.drop_duplicates(key, keep="first").reset_index(drop=True)
+    return identical
+
+
+def _existing_keys(session: Session, columns: list, keys: pd.DataFrame) -> set[tuple]:
+    found: set[tuple] = set()
+    tuples = list(keys.itertuples(index=False, name=None))
+    for start in range(0, len(tuples), _CHUNK):
+        chunk = tuples[start : start + _CHUNK]
+        found.update(session.execute(select(*columns).where(tuple_(*columns).in_(chunk))).tuples())
+    return found
+
+
+# -- events --------------------------------------------------------------------------------------
+EVENT_CONTENT = [
+    "date_start",
+    "date_end",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "category",
+    "actor1",
+    "actor2",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "civilian_deaths",
+]
+
+
+def load_events(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
+    result = LoadResult()
+    id_field = str(parsed.notes.get("id_field", "id"))
+    result.duplicate += _split_in_file_duplicates(parsed, ["source", "source_id"], EVENT_CONTENT, id_field)
+    recs = parsed.records
+    if recs.empty:
+        return result
+    known = _existing_keys(session, [Event.source, Event.source_id], recs[["source", "source_id"]])
+    in_store = pd.Series(
+        pd.MultiIndex.from_frame(recs[["source", "source_id"]]).isin(list(known)), index=recs.index
+    )
+    result.duplicate += int(in_store.sum())
+    parsed.records = recs = recs.loc[~in_store].reset_index(drop=True)
+    if recs.empty:
+        return result
+
+    hinted = recs["district_hint"].notna()
+    if hinted.any():
+        index = DistrictIndex.from_session(session)
+        resolved = index.resolve(recs["district_hint"])
+        unknown = hinted & resolved.isna()
+        parsed.reject(unknown, "district", recs["district_hint"].astype(str).map(index.describe_failure))
+        keep = ~unknown
+        recs, resolved, hinted = (
+            recs.loc[keep].reset_index(drop=True),
+            resolved[keep].reset_index(drop=True),
+            hinted[keep].reset_index(drop=True),
+        )
+        parsed.records = recs
+    else:
+        resolved = pd.Series(None, index=recs.index, dtype=object)
+
+    assignment = load_locator(session).assign(recs["longitude"], recs["latitude"], recs["location_precision"])
+    district = assignment.district_id.where(~hinted, resolved)
+    status = assignment.status.where(~hinted, ASSIGNED)
+    vague = hinted & (recs["location_precision"] > MAX_ASSIGNABLE_PRECISION)
+    district, status = district.where(~vague, None), status.where(~vague, IMPRECISE)
+
+    table = recs.drop(columns=["row", "district_hint"]).assign(
+        district_id=district, assignment=status, ingest_run_id=run.id
+    )
+    for column in (
+        "location_precision",
+        "fatalities_best",
+        "fatalities_low",
+        "fatalities_high",
+        "civilian_deaths",
+    ):
+        table[column] = table[column].astype("Int64")
+    rows = _as_rows(table)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Event), rows[start : start + 5000])
+    result.accepted = len(rows)
+    counts = Counter(status)
+    result.assigned = counts.pop(ASSIGNED, 0)
+    result.unassigned = sum(counts.values())
+    result.unassigned_reasons = dict(sorted(counts.items()))
+    return result
+
+
+# -- presence --------------------------------------------------------------------------------------
+def load_presence(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
+    result = LoadResult()
+    index = DistrictIndex.from_session(session)
+    recs = parsed.records
+    district = index.resolve(recs["district_hint"])
+    parsed.reject(district.isna(), "district", recs["district_hint"].astype(str).map(index.describe_failure))
+    recs = parsed.records
+    recs["district_id"] = index.resolve(recs["district_hint"])
+    key = ["district_id", "date", "indicator", "source"]
+    result.duplicate += _split_in_file_duplicates(parsed, key, ["value"], "value")
+    recs = parsed.records
+    if recs.empty:
+        return result
+    keys = recs[key].assign(date=recs["date"].dt.date)
+    stored = dict(
+        ((r.district_id, r.date, r.indicator, r.source), r.value)
+        for r in session.execute(
+            select(
+                PresenceObservation.district_id,
+                PresenceObservation.date,
+                PresenceObservation.indicator,
+                PresenceObservation.source,
+                PresenceObservation.value,
+            ).where(
+                tuple_(
+                    PresenceObservation.district_id,
+                    PresenceObservation.date,
+                    PresenceObservation.indicator,
+                    PresenceObservation.source,
+                ).in_(list(keys.itertuples(index=False, name=None)))
+            )
+        )
+    )
+    old_value = pd.Series(list(keys.itertuples(index=False, name=None)), index=recs.index).map(stored)
+    same = old_value.notna() & np.isclose(old_value.astype(float), recs["value"], equal_nan=False)
+    changed = old_value.notna() & ~same
+    result.duplicate += int(same.sum())
+    for row in recs.loc[changed].itertuples():  # corrections of earlier observations: rare
+        session.execute(
+            update(PresenceObservation)
+            .where(
+                PresenceObservation.district_id == row.district_id,
+                PresenceObservation.date == row.date.date(),
+                PresenceObservation.indicator == row.indicator,
+                PresenceObservation.source == row.source,
+            )
+            .values(value=row.value, ingest_run_id=run.id)
+        )
+    result.updated = int(changed.sum())
+    new = recs.loc[old_value.isna(), ["district_id", "date", "indicator", "value", "source"]]
+    if len(new):
+        session.execute(insert(PresenceObservation), _as_rows(new.assign(ingest_run_id=run.id)))
+    result.accepted = len(new) + result.updated
+    return result
+
+
+# -- provisions --------------------------------------------------------------------------------------
+PROVISION_FIELDS = [
+    "title",
+    "scope_kind",
+    "scope_region",
+    "scope_districts",
+    "planned_date",
+    "completed_date",
+    "source",
+]
+
+
+def _resolve_scope(
+    index: DistrictIndex, kind: str, target: str | None
+) -> tuple[str | None, list[str], str | None]:
+    """(region, district ids, error) of one provision's scope."""
+    if kind == "national":
+        return None, [], None
+    if kind == "region":
+        region = index.regions.get(normalise_name(target or ""))
+        return (
+            (region, [], None)
+            if region
+            else (None, [], f"unknown region {target!r} (no district has it as parent)")
+        )
+    refs = [r.strip() for r in (target or "").split(";") if r.strip()]
+    ids = index.resolve(pd.Series(refs, dtype=object))
+    missing = [r for r, i in zip(refs, ids, strict=True) if i is None]
+    if missing:
+        return None, [], index.describe_failure(missing[0])
+    return None, sorted(set(ids)), None
+
+
+def load_provisions(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
+    """Upsert provisions: a provision's completion is usually filled in by a later file."""
+    result = LoadResult()
+    result.duplicate += _split_in_file_duplicates(
+        parsed,
+        ["id"],
+        ["title", "scope_kind", "scope_target", "planned_date", "completed_date", "source"],
+        "provision_id",
+    )
+    index = DistrictIndex.from_session(session)
+    recs = parsed.records
+    # One loop over provisions (tens to hundreds per agreement), never over events.
+    scopes = [
+        _resolve_scope(index, k, t) for k, t in zip(recs["scope_kind"], recs["scope_target"], strict=True)
+    ]
+    errors = pd.Series([e for *_, e in scopes], index=recs.index, dtype=object)
+    recs["scope_region"] = [r for r, _, _ in scopes]
+    recs["scope_districts"] = [d for _, d, _ in scopes]
+    parsed.reject(errors.notna(), "scope", errors)
+    rows = _as_rows(parsed.records[["id", *PROVISION_FIELDS]])
+    stored = {
+        p.id: p for p in session.scalars(select(Provision).where(Provision.id.in_([r["id"] for r in rows])))
+    }
+    for row in rows:
+        old = stored.get(row["id"])
+        if old is None:
+            session.add(Provision(**row, ingest_run_id=run.id))
+            result.accepted += 1
+        elif all(getattr(old, f) == row[f] for f in PROVISION_FIELDS):
+            result.duplicate += 1
+        else:
+            for f in PROVISION_FIELDS:
+                setattr(old, f, row[f])
+            old.ingest_run_id = run.id
+            result.updated += 1
+    result.accepted += result.updated
+    return result
+
+
+# -- districts --------------------------------------------------------------------------------------
+DISTRICT_FIELDS = ["name", "parent", "country", "centroid_lon", "centroid_lat", "geometry", "aliases"]
+
+
+def load_districts(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
+    """Upsert districts, recompute adjacency over all districts, and re-assign stored events."""
+    result = LoadResult()
+    rows = _as_rows(parsed.records[["id", *DISTRICT_FIELDS]])
+    stored = {
+        d.id: d for d in session.scalars(select(District).where(District.id.in_([r["id"] for r in rows])))
+    }
+    for row in rows:  # one loop over districts (tens to hundreds)
+        old = stored.get(row["id"])
+        if old is None:
+            session.add(District(**row, ingest_run_id=run.id))
+            result.accepted += 1
+        elif all(getattr(old, f) == row[f] for f in DISTRICT_FIELDS):
+            result.duplicate += 1
+        else:
+            for f in DISTRICT_FIELDS:
+                setattr(old, f, row[f])
+            old.ingest_run_id = run.id
+            result.updated += 1
+    result.accepted += result.updated
+    session.flush()
+    if result.accepted:
+        result.extra["neighbour_pairs"] = _rebuild_adjacency(session)
+        result.extra["events_reassigned"] = reassign_events(session)
+    return result
+
+
+def _rebuild_adjacency(session: Session) -> int:
+    districts = session.execute(select(District.id, District.geometry)).all()
+    pairs = adjacency([d.id for d in districts], [parse_geometry(d.geometry) for d in districts])
+    session.execute(delete(Neighbour))
+    if len(pairs):
+        session.execute(insert(Neighbour), _as_rows(pairs))
+    return len(pairs) // 2
+
+
+def reassign_events(session: Session) -> int:
+    """Apply the assignment rule again to every event located by coordinates; returns how many changed."""
+    events = pd.DataFrame(
+        session.execute(
+            select(
+                Event.id,
+                Event.longitude,
+                Event.latitude,
+                Event.location_precision,
+                Event.district_id,
+                Event.assignment,
+            ).where(Event.longitude.is_not(None))
+        ).all(),
+        columns=["id", "lon", "lat", "precision", "district_id", "assignment"],
+    )
+    if events.empty:
+        return 0
+    new = load_locator(session).assign(events["lon"], events["lat"], events["precision"])
+    changed = (new.district_id.fillna("") != events["district_id"].fillna("")) | (
+        new.status != events["assignment"]
+    )
+    if changed.any():
+        updates = pd.DataFrame(
+            {"id": events["id"], "district_id": new.district_id, "assignment": new.status}
+        )[changed]
+        session.execute(update(Event), _as_rows(updates))
+    log.info("re-assigned %d events after the district change", int(changed.sum()))
+    return int(changed.sum())

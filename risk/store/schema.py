@@ -1,0 +1,153 @@
+"""Tables of the store (SQLAlchemy 2.x declarative models).
+
+The schema is created and upgraded by the Alembic migrations in
+``risk/store/migrations``; a test checks that the migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class District(Base):
+    """An admin-2 unit (cercle, sous-préfecture): the unit every score is about."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent: Mapped[str | None] = mapped_column(String(200), doc="admin-1 name")
+    country: Mapped[str | None] = mapped_column(String(100))
+    centroid_lon: Mapped[float] = mapped_column(Float)
+    centroid_lat: Mapped[float] = mapped_column(Float)
+    geometry: Mapped[str] = mapped_column(Text, doc="GeoJSON geometry, WGS84")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class Neighbour(Base):
+    """Adjacency: two districts sharing a border (stored in both directions)."""
+
+    __tablename__ = "neighbours"
+
+    district_id: Mapped[str] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True)
+    neighbour_id: Mapped[str] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    shared_border_km: Mapped[float] = mapped_column(Float)
+
+
+class Event(Base):
+    """One conflict event from any source, in the project's vocabulary."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_events_source_id"),
+        Index("ix_events_district_start", "district_id", "date_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str] = mapped_column(String(64))
+    date_start: Mapped[dt.date] = mapped_column(Date)
+    date_end: Mapped[dt.date] = mapped_column(Date)
+    district_id: Mapped[str | None] = mapped_column(ForeignKey("districts.id"))
+    assignment: Mapped[str] = mapped_column(String(16), doc="assigned|imprecise|outside|no_districts")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[int] = mapped_column(Integer, doc="1 exact .. 7, UCDP where_prec scale")
+    admin1: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    actor1: Mapped[str | None] = mapped_column(String(300))
+    actor2: Mapped[str | None] = mapped_column(String(300))
+    fatalities_best: Mapped[int] = mapped_column(Integer)
+    fatalities_low: Mapped[int | None] = mapped_column(Integer)
+    fatalities_high: Mapped[int | None] = mapped_column(Integer)
+    civilian_deaths: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[dict] = mapped_column(JSON)
+    ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class PresenceObservation(Base):
+    """A dated measurement of state presence in a district (posts, troops, officials...)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("district_id", "date", "indicator", "source", name="uq_presence_obs"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    district_id: Mapped[str] = mapped_column(ForeignKey("districts.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    indicator: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(200))
+    ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class Provision(Base):
+    """A peace-agreement provision with its planned and (if any) actual completion date."""
+
+    __tablename__ = "provisions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    scope_kind: Mapped[str] = mapped_column(String(16), doc="national|region|districts")
+    scope_region: Mapped[str | None] = mapped_column(String(200))
+    scope_districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    planned_date: Mapped[dt.date] = mapped_column(Date)
+    completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(200))
+    ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class IngestRun(Base):
+    """One ingest of one file: what was read and what became of it."""
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    file: Mapped[str] = mapped_column(String(1000))
+    checksum: Mapped[str] = mapped_column(String(64), index=True, doc="SHA-256 of the file bytes")
+    status: Mapped[str] = mapped_column(String(16), doc="ok|failed")
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    unassigned: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RejectedRow(Base):
+    """A row that failed validation, with the field and the reason, and its raw text."""
+
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
