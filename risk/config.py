@@ -16,6 +16,9 @@ RISK_DATA_DIR
     (default ``../shared/data`` beside the repository root).
 RISK_UCDP_BASE_URL
     Where UCDP GED release files are downloaded from.
+CI, RISK_REQUIRE_REAL_DATA
+    When either is set (CI sets ``CI=true``), tests that need the real data fail
+    instead of skipping if it is missing.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Settings:
     database_url: str
     data_dir: Path
     ucdp_base_url: str = UCDP_DOWNLOADS
+    require_real_data: bool = False
 
     @property
     def downloads_dir(self) -> Path:
@@ -63,4 +67,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("RISK_DATABASE_URL") or _default_database_url(home),
         data_dir=Path(env.get("RISK_DATA_DIR") or REPO_ROOT.parent / "shared" / "data"),
         ucdp_base_url=env.get("RISK_UCDP_BASE_URL") or UCDP_DOWNLOADS,
+        require_real_data=_truthy(env.get("CI")) or _truthy(env.get("RISK_REQUIRE_REAL_DATA")),
     )
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
