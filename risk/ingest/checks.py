@@ -106,12 +106,14 @@ class RowChecks:
 
     def date(self, column: str, *, required: bool = True) -> pd.Series:
         values = self.cells[column].astype(str).str.strip() if column in self.cells else self._empty()
-        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        # Second resolution: a typo such as year 2999 is then a clear "in the future", not an overflow.
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
         for fmt in DATE_FORMATS:
             todo = parsed.isna() & (values != "")
             if not todo.any():
                 break
-            parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+            found = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+            parsed.loc[todo] = found.astype("datetime64[s]")
         missing = values == ""
         if required:
             self.flag(missing, column, "required date is missing")

@@ -73,7 +73,7 @@ def _existing_keys(session: Session, columns: list, keys: pd.DataFrame) -> set[t
     tuples = list(keys.itertuples(index=False, name=None))
     for start in range(0, len(tuples), _CHUNK):
         chunk = tuples[start : start + _CHUNK]
-        found.update(session.execute(select(*columns).where(tuple_(*columns).in_(chunk))).tuples())
+        found.update(tuple(r) for r in session.execute(select(*columns).where(tuple_(*columns).in_(chunk))))
     return found
 
 

@@ -83,8 +83,15 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> str:
 def parse_delimited(text: str, file: str) -> RawTable:
     """Split ``text`` into records; the first record is the header."""
     try:
+        # Bytes (not text) go to the C parser, so undecodable bytes survive as surrogates.
         frame = pd.read_csv(
-            io.StringIO(text), dtype=object, header=None, na_filter=False, skip_blank_lines=True
+            io.BytesIO(text.encode("utf-8", errors="surrogateescape")),
+            encoding="utf-8",
+            encoding_errors="surrogateescape",
+            dtype=object,
+            header=None,
+            na_filter=False,
+            skip_blank_lines=True,
         )
         bad = pd.DataFrame(columns=["row", "field", "reason", "raw"])
     except pd.errors.ParserError:
