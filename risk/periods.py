@@ -60,7 +60,8 @@ def _freq_name(period: pd.Period) -> str:
 
 def parse_period(text: str, freq: str = "month") -> pd.Period:
     """Parse ``YYYY-MM`` (months) or any date inside the wanted week."""
+    alias = _alias(freq)
     try:
-        return pd.Period(text, freq=_alias(freq))
+        return pd.Period(text, freq=alias)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"not a {freq} period: {text!r}") from exc
