@@ -263,24 +263,32 @@ def load_provisions(session: Session, parsed: Parsed, run: IngestRun) -> LoadRes
     recs["scope_region"] = [r for r, _, _ in scopes]
     recs["scope_districts"] = [d for _, d, _ in scopes]
     parsed.reject(errors.notna(), "scope", errors)
-    rows = _as_rows(parsed.records[["id", *PROVISION_FIELDS]])
-    stored = {
-        p.id: p for p in session.scalars(select(Provision).where(Provision.id.in_([r["id"] for r in rows])))
-    }
+    _upsert(session, Provision, parsed.records, PROVISION_FIELDS, run, result)
+    return result
+
+
+def _upsert(
+    session: Session, model, records: pd.DataFrame, fields: list[str], run: IngestRun, result: LoadResult
+) -> None:
+    """Insert new ids, count unchanged ones as duplicates, update changed ones (all counted in ``result``).
+
+    Used for the small reference tables (districts, provisions): one loop over their rows.
+    """
+    rows = _as_rows(records[["id", *fields]])
+    stored = {m.id: m for m in session.scalars(select(model).where(model.id.in_([r["id"] for r in rows])))}
     for row in rows:
         old = stored.get(row["id"])
         if old is None:
-            session.add(Provision(**row, ingest_run_id=run.id))
+            session.add(model(**row, ingest_run_id=run.id))
             result.accepted += 1
-        elif all(getattr(old, f) == row[f] for f in PROVISION_FIELDS):
+        elif all(getattr(old, f) == row[f] for f in fields):
             result.duplicate += 1
         else:
-            for f in PROVISION_FIELDS:
+            for f in fields:
                 setattr(old, f, row[f])
             old.ingest_run_id = run.id
             result.updated += 1
     result.accepted += result.updated
-    return result
 
 
 # -- districts --------------------------------------------------------------------------------------
@@ -290,23 +298,7 @@ DISTRICT_FIELDS = ["name", "parent", "country", "centroid_lon", "centroid_lat", 
 def load_districts(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
     """Upsert districts, recompute adjacency over all districts, and re-assign stored events."""
     result = LoadResult()
-    rows = _as_rows(parsed.records[["id", *DISTRICT_FIELDS]])
-    stored = {
-        d.id: d for d in session.scalars(select(District).where(District.id.in_([r["id"] for r in rows])))
-    }
-    for row in rows:  # one loop over districts (tens to hundreds)
-        old = stored.get(row["id"])
-        if old is None:
-            session.add(District(**row, ingest_run_id=run.id))
-            result.accepted += 1
-        elif all(getattr(old, f) == row[f] for f in DISTRICT_FIELDS):
-            result.duplicate += 1
-        else:
-            for f in DISTRICT_FIELDS:
-                setattr(old, f, row[f])
-            old.ingest_run_id = run.id
-            result.updated += 1
-    result.accepted += result.updated
+    _upsert(session, District, parsed.records, DISTRICT_FIELDS, run, result)
     session.flush()
     if result.accepted:
         result.extra["neighbour_pairs"] = _rebuild_adjacency(session)
