@@ -21,8 +21,8 @@ import pandas as pd
 
 from risk.categories import acled_categories
 from risk.ingest.checks import RowChecks
-from risk.ingest.parsed import Parsed, raw_records
-from risk.ingest.readers import RawTable, read_table
+from risk.ingest.parsed import Parsed
+from risk.ingest.readers import RawTable, raw_text, read_table
 
 SOURCE = "acled"
 REQUIRED = (
@@ -87,7 +87,7 @@ def parse_table(table: RawTable) -> Parsed:
             "fatalities_high": np.nan,
             "civilian_deaths": fatalities.where(against_civilians),
             "district_hint": None,
-            "raw": raw_records(cells),
+            "raw": raw_text(cells).to_numpy(),
         }
     )
     return Parsed.from_checks(checks, frame)

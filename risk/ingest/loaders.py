@@ -145,7 +145,7 @@ def load_events(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
         table[column] = table[column].astype("Int64")
     rows = _as_rows(table)
     for start in range(0, len(rows), 5000):
-        session.execute(insert(Event), rows[start : start + 5000])
+        session.execute(insert(Event.__table__), rows[start : start + 5000])
     result.accepted = len(rows)
     counts = Counter(status)
     result.assigned = counts.pop(ASSIGNED, 0)
@@ -206,7 +206,7 @@ def load_presence(session: Session, parsed: Parsed, run: IngestRun) -> LoadResul
     result.updated = int(changed.sum())
     new = recs.loc[old_value.isna(), ["district_id", "date", "indicator", "value", "source"]]
     if len(new):
-        session.execute(insert(PresenceObservation), _as_rows(new.assign(ingest_run_id=run.id)))
+        session.execute(insert(PresenceObservation.__table__), _as_rows(new.assign(ingest_run_id=run.id)))
     result.accepted = len(new) + result.updated
     return result
 
@@ -311,7 +311,7 @@ def _rebuild_adjacency(session: Session) -> int:
     pairs = adjacency([d.id for d in districts], [parse_geometry(d.geometry) for d in districts])
     session.execute(delete(Neighbour))
     if len(pairs):
-        session.execute(insert(Neighbour), _as_rows(pairs))
+        session.execute(insert(Neighbour.__table__), _as_rows(pairs))
     return len(pairs) // 2
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 
 from risk.categories import CATEGORIES
 from risk.ingest.checks import RowChecks
-from risk.ingest.parsed import Parsed, raw_records
-from risk.ingest.readers import read_table
+from risk.ingest.parsed import Parsed
+from risk.ingest.readers import raw_text, read_table
 
 SOURCE = "native"
 EVENT_REQUIRED = ("event_id", "date_start", "category", "fatalities")
@@ -73,7 +73,7 @@ def parse_events(path: Path, *, encoding: str | None = None) -> Parsed:
             "fatalities_high": high,
             "civilian_deaths": checks.number("civilian_deaths", integer=True, minimum=0, required=False),
             "district_hint": district.where(~has_point, None),
-            "raw": raw_records(table.cells),
+            "raw": raw_text(table.cells).to_numpy(),
         }
     )
     return Parsed.from_checks(checks, frame)
@@ -90,7 +90,7 @@ def parse_presence(path: Path, *, encoding: str | None = None) -> Parsed:
             "indicator": checks.text("indicator", required=True, max_length=100),
             "value": checks.number("value"),
             "source": checks.text("source", required=True, max_length=200),
-            "raw": raw_records(table.cells),
+            "raw": raw_text(table.cells).to_numpy(),
         }
     )
     return Parsed.from_checks(checks, frame)
@@ -122,7 +122,7 @@ def parse_provisions(path: Path, *, encoding: str | None = None) -> Parsed:
             "planned_date": planned,
             "completed_date": completed,
             "source": checks.text("source", max_length=200),
-            "raw": raw_records(table.cells),
+            "raw": raw_text(table.cells).to_numpy(),
         }
     )
     return Parsed.from_checks(checks, frame)

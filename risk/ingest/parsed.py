@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -72,11 +71,4 @@ class Parsed:
 
 
 def _raw_of(records: pd.DataFrame) -> list[str]:
-    if "raw" in records:
-        return [json.dumps(r, ensure_ascii=False) if isinstance(r, dict) else str(r) for r in records["raw"]]
-    return [""] * len(records)
-
-
-def raw_records(cells: pd.DataFrame) -> list[dict]:
-    """The original cells of each row, kept with the stored record."""
-    return cells.to_dict(orient="records")
+    return records["raw"].astype(str).tolist() if "raw" in records else [""] * len(records)

@@ -171,7 +171,7 @@ def ingest_file(
                     field=str(first["field"]),
                 )
             if len(parsed.problems):
-                session.execute(insert(RejectedRow), _rejected_rows(parsed.problems, run.id))
+                session.execute(insert(RejectedRow.__table__), _rejected_rows(parsed.problems, run.id))
     except IngestError as exc:
         _record_failure(store, kind, path, checksum, exc, started)
         raise

@@ -15,8 +15,8 @@ import pandas as pd
 
 from risk.categories import UCDP_TYPE_OF_VIOLENCE
 from risk.ingest.checks import RowChecks
-from risk.ingest.parsed import Parsed, raw_records
-from risk.ingest.readers import RawTable, decode, parse_delimited, read_bytes
+from risk.ingest.parsed import Parsed
+from risk.ingest.readers import RawTable, decode, parse_delimited, raw_text, read_bytes
 
 SOURCE = "ucdp"
 
@@ -142,7 +142,7 @@ def parse_table(table: RawTable) -> Parsed:
             "fatalities_high": high,
             "civilian_deaths": civilians,
             "district_hint": None,
-            "raw": raw_records(table.cells),
+            "raw": raw_text(table.cells).to_numpy(),
         }
     )
     parsed = Parsed.from_checks(checks, frame)

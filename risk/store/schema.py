@@ -82,7 +82,7 @@ class Event(Base):
     fatalities_low: Mapped[int | None] = mapped_column(Integer)
     fatalities_high: Mapped[int | None] = mapped_column(Integer)
     civilian_deaths: Mapped[int | None] = mapped_column(Integer)
-    raw: Mapped[dict] = mapped_column(JSON)
+    raw: Mapped[str] = mapped_column(Text, doc="the source row, as a JSON object")
     ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"))
 
 

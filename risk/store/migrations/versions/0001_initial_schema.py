@@ -107,7 +107,7 @@ def upgrade() -> None:
         sa.Column("fatalities_low", sa.Integer(), nullable=True),
         sa.Column("fatalities_high", sa.Integer(), nullable=True),
         sa.Column("civilian_deaths", sa.Integer(), nullable=True),
-        sa.Column("raw", sa.JSON(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
         sa.Column("ingest_run_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["district_id"],
