@@ -92,6 +92,22 @@ class DistrictLocator:
         self.geometries_ = np.asarray(geometries, dtype=object)[order]
         self.tree_ = shapely.STRtree(self.geometries_) if len(ids) else None
 
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Id of the district covering each point (None outside all), whatever its precision.
+
+        Only for coarse context (which region a vague event is in); events are placed with
+        :meth:`assign`.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        out = np.full(len(lon), None, dtype=object)
+        ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+        if self.tree_ is None or not len(ok):
+            return out
+        point_idx, poly_idx = self.tree_.query(shapely.points(lon[ok], lat[ok]), predicate="intersects")
+        hits = pd.DataFrame({"p": point_idx, "g": poly_idx}).groupby("p")["g"].min()
+        out[ok[hits.index.to_numpy()]] = self.ids_[hits.to_numpy()]
+        return out
+
     def assign(self, lon: pd.Series, lat: pd.Series, precision: pd.Series) -> Assignment:
         """Apply the assignment rule to arrays of coordinates and location precisions."""
         index = lon.index
@@ -103,12 +119,9 @@ class DistrictLocator:
         has_point = np.isfinite(lon_a) & np.isfinite(lat_a)
         status[~precise] = IMPRECISE
         candidates = np.flatnonzero(precise & has_point)
-        if self.tree_ is not None and len(candidates):
-            points = shapely.points(lon_a[candidates], lat_a[candidates])
-            point_idx, poly_idx = self.tree_.query(points, predicate="intersects")
-            # Several hits (a point on a shared border): keep the smallest id, i.e. smallest poly_idx.
-            hits = pd.DataFrame({"p": point_idx, "g": poly_idx}).groupby("p")["g"].min()
-            rows = candidates[hits.index.to_numpy()]
-            district[rows] = self.ids_[hits.to_numpy()]
-            status[rows] = ASSIGNED
+        if len(candidates):
+            found = self.locate(lon_a[candidates], lat_a[candidates])
+            hit = found != None  # noqa: E711 - elementwise on an object array
+            district[candidates[hit]] = found[hit]
+            status[candidates[hit]] = ASSIGNED
         return Assignment(pd.Series(district, index=index), pd.Series(status, index=index))

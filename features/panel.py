@@ -1,0 +1,110 @@
+"""Assembling the district x period panel: every district in every period, features and targets.
+
+The panel runs from the period of the first event to ``as_of`` (default: the last
+period any event becomes visible).  Every builder sees the same grid and the same
+time rule (:mod:`risk.periods`), so the row for period t depends only on what was
+visible at t.  Targets (``y_<h>``) are the only columns that look ahead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features.agreement import agreement_features
+from features.catalogue import FeatureInfo, build_catalogue
+from features.context import (
+    adjacency_matrix,
+    calendar_features,
+    longrun_features,
+    neighbour_features,
+    region_features,
+)
+from features.grid import Grid
+from features.inputs import Inputs
+from features.presence import presence_features, presence_indicators
+from features.spec import PanelSpec
+from features.targets import build_targets, fatal_events
+from features.violence import violence_features, visible_cells
+from risk.periods import outcome_period, parse_period, visible_period
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Panel:
+    """The built table (index ``district_id, period``), its catalogue and how it was made."""
+
+    frame: pd.DataFrame
+    catalogue: list[FeatureInfo]
+    spec: PanelSpec
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.catalogue]
+
+    @property
+    def target_names(self) -> list[str]:
+        return [f"y_{h}" for h in self.spec.horizons]
+
+    def export_frame(self) -> pd.DataFrame:
+        """Flat table: ``district_id``, ``period`` (``YYYY-MM`` for months), features, targets."""
+        out = self.frame.reset_index()
+        out["period"] = out["period"].astype(str)
+        return out
+
+
+def data_span(inputs: Inputs, freq: str) -> tuple[pd.Period, pd.Period]:
+    """First outcome period and last visible period of the events."""
+    events = inputs.events
+    if events.empty:
+        raise ValueError("no events in the store: ingest some before building features")
+    start = outcome_period(events["date_start"], freq).min()
+    end = visible_period(events["date_end"], freq).max()
+    return start, end
+
+
+def build_panel(
+    inputs: Inputs,
+    spec: PanelSpec | None = None,
+    as_of: pd.Period | str | None = None,
+    *,
+    with_targets: bool = True,
+) -> Panel:
+    """Build the panel from ``inputs`` up to ``as_of`` (a period or ``YYYY-MM``)."""
+    spec = spec or PanelSpec()
+    start, end = data_span(inputs, spec.freq)
+    if isinstance(as_of, str):
+        as_of = parse_period(as_of, spec.freq)
+    as_of = as_of or end
+    if as_of < start:
+        raise ValueError(f"as-of period {as_of} is before the first data ({start})")
+    grid = Grid.build(start, as_of, inputs.districts["id"])
+    parents = inputs.districts["parent"].reset_index(drop=True)
+    adjacency = adjacency_matrix(grid, inputs.neighbours)
+
+    columns = violence_features(grid, inputs.events, spec)
+    columns.update(presence_features(grid, inputs.presence, adjacency))
+    columns.update(agreement_features(grid, inputs.provisions, parents))
+    columns.update(neighbour_features(columns, adjacency, spec))
+    columns.update(region_features(grid, inputs.events, parents))
+    columns.update(calendar_features(grid))
+    fatal = fatal_events(inputs.events, spec)
+    rows, cols = visible_cells(grid, fatal)
+    columns.update(longrun_features(grid, grid.count(rows, cols)))
+
+    catalogue = build_catalogue(spec, presence_indicators(inputs.presence))
+    missing = set(columns) ^ {f.name for f in catalogue}
+    if missing:
+        raise RuntimeError(f"features and catalogue disagree on {sorted(missing)}")  # a programming error
+    ordered = {f.name: columns[f.name] for f in catalogue}
+    if with_targets:
+        ordered.update(build_targets(grid, inputs.events, spec))
+    frame = grid.frame(ordered)
+    log.info("built a panel of %d districts x %d periods (%d features)", *grid.shape, len(catalogue))
+    return Panel(frame=frame, catalogue=catalogue, spec=spec)
+
+
+__all__ = ["Panel", "build_panel", "data_span"]
