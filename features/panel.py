@@ -28,7 +28,7 @@ from features.presence import presence_features, presence_indicators
 from features.spec import PanelSpec
 from features.targets import build_targets, fatal_events
 from features.violence import violence_features, visible_cells
-from risk.periods import outcome_period, parse_period, visible_period
+from risk.periods import parse_period, visible_period
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,16 @@ class Panel:
 
 
 def data_span(inputs: Inputs, freq: str) -> tuple[pd.Period, pd.Period]:
-    """First outcome period and last visible period of the events."""
+    """First and last period in which any event becomes visible.
+
+    The start is a visible period too, so that no event still unknown at a period can move
+    the panel's first row (and with it the long-run rate) at that period.
+    """
     events = inputs.events
     if events.empty:
         raise ValueError("no events in the store: ingest some before building features")
-    start = outcome_period(events["date_start"], freq).min()
-    end = visible_period(events["date_end"], freq).max()
+    visible = visible_period(events["date_end"], freq)
+    start, end = visible.min(), visible.max()
     return start, end
 
 
@@ -73,11 +77,16 @@ def build_panel(
     *,
     with_targets: bool = True,
 ) -> Panel:
-    """Build the panel from ``inputs`` up to ``as_of`` (a period or ``YYYY-MM``)."""
+    """Build the panel from ``inputs`` up to ``as_of`` (a period or ``YYYY-MM``).
+
+    With ``as_of``, the panel is what was known then: features as always, and targets only
+    where their window is fully known by ``as_of``, from events visible by then.
+    """
     spec = spec or PanelSpec()
     start, end = data_span(inputs, spec.freq)
     if isinstance(as_of, str):
         as_of = parse_period(as_of, spec.freq)
+    known_by = as_of or end
     as_of = as_of or end
     if as_of < start:
         raise ValueError(f"as-of period {as_of} is before the first data ({start})")
@@ -101,7 +110,7 @@ def build_panel(
         raise RuntimeError(f"features and catalogue disagree on {sorted(missing)}")  # a programming error
     ordered = {f.name: columns[f.name] for f in catalogue}
     if with_targets:
-        ordered.update(build_targets(grid, inputs.events, spec))
+        ordered.update(build_targets(grid, inputs.events, spec, known_by=known_by))
     frame = grid.frame(ordered)
     log.info("built a panel of %d districts x %d periods (%d features)", *grid.shape, len(catalogue))
     return Panel(frame=frame, catalogue=catalogue, spec=spec)

@@ -46,6 +46,10 @@ class Settings:
     def downloads_dir(self) -> Path:
         return self.home / "downloads"
 
+    @property
+    def features_dir(self) -> Path:
+        return self.home / "features"
+
     def with_home(self, home: Path | str) -> Settings:
         """The same settings rooted at another home (the database follows if it was the default)."""
         home = Path(home)
