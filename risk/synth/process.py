@@ -28,7 +28,7 @@ class Effects:
     neighbour_attacks_last_month: float = 0.20
     clashes_last_3_months: float = 0.30
     state_presence: float = -1.6
-    overdue_provisions: float = 0.30
+    overdue_provisions: float = 0.5
     season_amplitude: float = 0.35
     season_peak_month: int = 3  # dry-season peak in March
     decay_half_life_months: float = 4.0

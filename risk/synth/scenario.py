@@ -42,9 +42,9 @@ OUTPUT_FILES = (
 
 
 def _provisions(rng: np.random.Generator, geo: Geography, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Fourteen provisions: national, regional and district-level, on time, late or never done."""
+    """Fourteen provisions (2 national, 7 regional, 5 district lists), on time, late or never done."""
     rows = []
-    kinds = ["national"] * 4 + ["region"] * 6 + ["districts"] * 4
+    kinds = ["national"] * 2 + ["region"] * 7 + ["districts"] * 5
     for i, kind in enumerate(kinds):
         planned = pd.Timestamp("2015-06-01") + pd.Timedelta(days=int(rng.integers(0, 365 * 7)))
         fate = rng.choice(["on_time", "late", "never"], p=[0.35, 0.4, 0.25])
