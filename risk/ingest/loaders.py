@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from risk.geo import ASSIGNED, IMPRECISE, MAX_ASSIGNABLE_PRECISION, adjacency, normalise_name, parse_geometry
 from risk.ingest.parsed import Parsed
+from risk.ingest.pko import district_observations
 from risk.ingest.resolve import DistrictIndex, load_locator
 from risk.store.schema import District, Event, IngestRun, Neighbour, PresenceObservation, Provision
 
@@ -163,52 +164,52 @@ def load_presence(session: Session, parsed: Parsed, run: IngestRun) -> LoadResul
     parsed.reject(district.isna(), "district", recs["district_hint"].astype(str).map(index.describe_failure))
     recs = parsed.records
     recs["district_id"] = index.resolve(recs["district_hint"])
-    key = ["district_id", "date", "indicator", "source"]
-    result.duplicate += _split_in_file_duplicates(parsed, key, ["value"], "value")
-    recs = parsed.records
-    if recs.empty:
-        return result
-    keys = recs[key].assign(date=recs["date"].dt.date)
-    stored = dict(
-        ((r.district_id, r.date, r.indicator, r.source), r.value)
-        for r in session.execute(
-            select(
-                PresenceObservation.district_id,
-                PresenceObservation.date,
-                PresenceObservation.indicator,
-                PresenceObservation.source,
-                PresenceObservation.value,
-            ).where(
-                tuple_(
-                    PresenceObservation.district_id,
-                    PresenceObservation.date,
-                    PresenceObservation.indicator,
-                    PresenceObservation.source,
-                ).in_(list(keys.itertuples(index=False, name=None)))
-            )
+    result.duplicate += _split_in_file_duplicates(parsed, OBSERVATION_KEY, ["value"], "value")
+    status = write_observations(session, parsed.records, run)
+    result.duplicate += int((status == "duplicate").sum())
+    result.updated = int((status == "updated").sum())
+    result.accepted = int((status != "duplicate").sum())
+    return result
+
+
+OBSERVATION_KEY = ["district_id", "date", "indicator", "source"]
+
+
+def write_observations(session: Session, obs: pd.DataFrame, run: IngestRun) -> pd.Series:
+    """Insert new presence observations, update changed values; returns new/updated/duplicate per row."""
+    if obs.empty:
+        return pd.Series([], dtype=object)
+    keys = obs[OBSERVATION_KEY].assign(date=obs["date"].dt.date)
+    columns = [getattr(PresenceObservation, k) for k in OBSERVATION_KEY]
+    stored: dict[tuple, float] = {}
+    tuples = list(keys.itertuples(index=False, name=None))
+    for start in range(0, len(tuples), _CHUNK):
+        query = select(*columns, PresenceObservation.value).where(
+            tuple_(*columns).in_(tuples[start : start + _CHUNK])
         )
+        stored.update({tuple(r[:-1]): r[-1] for r in session.execute(query)})
+    old_value = pd.Series(
+        pd.MultiIndex.from_frame(keys).map(lambda k: stored.get(k, np.nan)), index=obs.index
     )
-    old_value = pd.Series(list(keys.itertuples(index=False, name=None)), index=recs.index).map(stored)
-    same = old_value.notna() & np.isclose(old_value.astype(float), recs["value"], equal_nan=False)
+    same = old_value.notna() & np.isclose(old_value.astype(float), obs["value"].astype(float))
     changed = old_value.notna() & ~same
-    result.duplicate += int(same.sum())
-    for row in recs.loc[changed].itertuples():  # corrections of earlier observations: rare
+    for row in obs.loc[changed].itertuples():  # corrections of earlier observations: rare
         session.execute(
             update(PresenceObservation)
             .where(
-                PresenceObservation.district_id == row.district_id,
-                PresenceObservation.date == row.date.date(),
-                PresenceObservation.indicator == row.indicator,
-                PresenceObservation.source == row.source,
+                *(
+                    c == v
+                    for c, v in zip(
+                        columns, (row.district_id, row.date.date(), row.indicator, row.source), strict=True
+                    )
+                )
             )
             .values(value=row.value, ingest_run_id=run.id)
         )
-    result.updated = int(changed.sum())
-    new = recs.loc[old_value.isna(), ["district_id", "date", "indicator", "value", "source"]]
+    new = obs.loc[old_value.isna(), ["district_id", "date", "indicator", "value", "source"]]
     if len(new):
         session.execute(insert(PresenceObservation.__table__), _as_rows(new.assign(ingest_run_id=run.id)))
-    result.accepted = len(new) + result.updated
-    return result
+    return pd.Series(np.select([same, changed], ["duplicate", "updated"], "new"), index=obs.index)
 
 
 # -- provisions --------------------------------------------------------------------------------------
@@ -343,3 +344,39 @@ def reassign_events(session: Session) -> int:
         session.execute(update(Event), _as_rows(updates))
     log.info("re-assigned %d events after the district change", int(changed.sum()))
     return int(changed.sum())
+
+
+# -- peacekeeping deployments ----------------------------------------------------------------------
+def load_deployments(session: Session, parsed: Parsed, run: IngestRun) -> LoadResult:
+    """Turn deployment locations into per-district presence observations (see :mod:`risk.ingest.pko`).
+
+    A location row is *accepted* when it adds or changes an observation, a *duplicate* when all it
+    says is stored already; locations placed in no district are *unassigned*.
+    """
+    result = LoadResult()
+    recs = parsed.records
+    if recs.empty:
+        return result
+    assignment = load_locator(session).assign(
+        recs["longitude"], recs["latitude"], pd.Series(1, index=recs.index)
+    )
+    country_of = {r.id: r.country for r in session.execute(select(District.id, District.country))}
+    obs = district_observations(recs, assignment.district_id, {k: v or "" for k, v in country_of.items()})
+    status = write_observations(session, obs, run)
+    new_keys = obs.loc[status.to_numpy() != "duplicate", ["district_id", "date"]].drop_duplicates()
+    placed = assignment.district_id.notna()
+    located = recs.assign(district_id=assignment.district_id)
+    changed = (
+        located.merge(new_keys, on=["district_id", "date"], how="left", indicator=True)["_merge"] == "both"
+    )
+    result.assigned = int(placed.sum())
+    result.unassigned = int((~placed).sum())
+    result.unassigned_reasons = dict(Counter(assignment.status[~placed]))
+    result.accepted = int((changed.to_numpy() & placed.to_numpy()).sum()) + result.unassigned
+    result.duplicate = int(placed.sum()) - int((changed.to_numpy() & placed.to_numpy()).sum())
+    result.extra = {
+        "observations_new": int((status == "new").sum()),
+        "observations_updated": int((status == "updated").sum()),
+        "observations_unchanged": int((status == "duplicate").sum()),
+    }
+    return result

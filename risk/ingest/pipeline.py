@@ -20,9 +20,16 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import insert, select
 
-from risk.ingest import acled, districts, native, ucdp
+from risk.ingest import acled, districts, native, pko, ucdp
 from risk.ingest.errors import IngestError
-from risk.ingest.loaders import LoadResult, load_districts, load_events, load_presence, load_provisions
+from risk.ingest.loaders import (
+    LoadResult,
+    load_deployments,
+    load_districts,
+    load_events,
+    load_presence,
+    load_provisions,
+)
 from risk.ingest.parsed import Parsed
 from risk.ingest.readers import sha256_of
 from risk.store.db import Store
@@ -72,6 +79,20 @@ KINDS: dict[str, SourceKind] = {
             native.parse_provisions,
             load_provisions,
             "provision_id",
+        ),
+        SourceKind(
+            "geopko",
+            "Geo-PKO peacekeeping deployments (troops by location and month)",
+            pko.parse_geopko,
+            load_deployments,
+            "location",
+        ),
+        SourceKind(
+            "radpko",
+            "RADPKO peacekeeping bases (troops by base and date)",
+            pko.parse_radpko,
+            load_deployments,
+            "base",
         ),
     )
 }

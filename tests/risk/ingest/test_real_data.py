@@ -93,3 +93,42 @@ def test_districts_ingested_after_events_reassign_them(store, data_dir):
     assert report.extra["events_reassigned"] == first.unassigned_reasons["no_districts"]
     with store.session() as session:
         assert session.scalar(select(func.count()).where(Event.assignment == "no_districts")) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "troops"),
+    [
+        ("geopko", "geopko_minusma_mali_2014_2018.csv", "No.troops"),
+        ("radpko", "radpko_minusma_bases_mali_2014_2019.csv", "untrp"),
+    ],
+)
+def test_peacekeeping_deployments_become_presence_by_district(store, data_dir, kind, name, troops):
+    from risk.store.schema import PresenceObservation
+
+    ingest_file(store, "districts", data_dir / "mli_adm2_cercles_geoboundaries.geojson")
+    report = ingest_file(store, kind, data_dir / name)
+    raw = pd.read_csv(data_dir / name)
+    assert report.read == len(raw) == report.accepted and report.rejected == 0
+    dates = (
+        pd.to_datetime(raw[["year", "month"]].assign(day=1))
+        if kind == "geopko"
+        else pd.to_datetime(raw["date"])
+    )
+    raw = raw[["gb_adm2_shapeID", troops]].assign(when=dates.dt.date)
+    # the file's own point-in-polygon column (gb_adm2_shapeID) is an independent check of ours
+    expected = raw.groupby(["gb_adm2_shapeID", "when"])[troops].sum()
+    with store.session() as session:
+        stored = pd.DataFrame(
+            session.execute(
+                select(
+                    PresenceObservation.district_id, PresenceObservation.date, PresenceObservation.value
+                ).where(PresenceObservation.indicator == f"{kind}_troops")
+            ).all(),
+            columns=["district", "when", "value"],
+        )
+    observed = stored.set_index(["district", "when"])["value"]
+    assert len(observed) == 50 * raw["when"].nunique()  # every cercle on every report date
+    pd.testing.assert_series_equal(
+        observed.loc[expected.index].astype(float), expected.astype(float), check_names=False, rtol=1e-9
+    )
+    assert (observed.drop(expected.index) == 0).all()  # no deployment reported: zero, not stale
