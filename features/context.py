@@ -7,9 +7,8 @@ import pandas as pd
 from scipy import sparse
 
 from features.grid import Grid, window_sum
+from features.located import LocatedEvents
 from features.spec import PanelSpec
-from features.violence import visible_cells
-from risk.categories import VIOLENT
 
 #: Own indicators whose neighbour sums are features too.
 NEIGHBOUR_SOURCES = ("attacks_count_{w}", "clashes_count_{w}", "attacks_decay", "clashes_decay")
@@ -32,15 +31,15 @@ def neighbour_features(
     return {f"nb_{name}": np.asarray(adjacency @ own[name].T).T for name in dict.fromkeys(names)}
 
 
-def region_features(grid: Grid, events: pd.DataFrame, parents: pd.Series) -> dict[str, np.ndarray]:
+def region_features(grid: Grid, events: LocatedEvents, parents: pd.Series) -> dict[str, np.ndarray]:
     """Violent events placed in no district but known to be in the district's region (last 3 periods)."""
     n_t, n_d = grid.shape
-    loose = events[events["district_id"].isna() & events["region"].notna() & events["category"].isin(VIOLENT)]
     regions = pd.Index(sorted(parents.dropna().unique()))
-    rows, _ = visible_cells(grid, loose.assign(district_id=None))
-    cols = regions.get_indexer(loose["region"]) if len(loose) else np.empty(0, dtype=np.int64)
+    loose = events.violent & (events.district < 0)
+    lookup = np.r_[regions.get_indexer(pd.Index(events.region_names)), -1]
+    cols = lookup[events.region[loose]]
     region_grid = Grid(grid.periods, np.asarray(regions, dtype=object))
-    counts = window_sum(region_grid.count(rows, cols.astype(np.int64)), REGION_WINDOW)
+    counts = window_sum(region_grid.count(events.t_visible[loose], cols.astype(np.int64)), REGION_WINDOW)
     district_region = regions.get_indexer(parents)
     out = np.zeros((n_t, n_d))
     has = district_region >= 0

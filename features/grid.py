@@ -47,8 +47,9 @@ class Grid:
 
     def district_index(self, district_ids: pd.Series) -> np.ndarray:
         """Column of each district id (-1 for unknown or missing)."""
-        codes = pd.Categorical(district_ids, categories=self.district_ids).codes
-        return codes.astype(np.int64)
+        codes, distinct = pd.factorize(district_ids)  # hash the many rows once, then look up the few ids
+        lookup = np.r_[pd.Index(self.district_ids).get_indexer(pd.Index(distinct)), -1]
+        return lookup[codes].astype(np.int64)
 
     def count(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of ``weights`` (or 1) per cell; records outside the grid are dropped."""
@@ -59,19 +60,37 @@ class Grid:
         return np.bincount(flat, weights=w, minlength=n_t * n_d).reshape(n_t, n_d).astype(float)
 
     def frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-        """Long table (district-major, then period) from ``(T, D)`` arrays."""
+        """Long table (district-major, then period) from ``(T, D)`` arrays, as one float block."""
         n_t, n_d = self.shape
-        index = pd.MultiIndex.from_arrays(
-            [np.repeat(self.district_ids, n_t), np.tile(self.periods, n_d)], names=["district_id", "period"]
+        index = pd.MultiIndex(
+            levels=[pd.Index(self.district_ids, dtype=object), self.periods],
+            codes=[np.repeat(np.arange(n_d), n_t), np.tile(np.arange(n_t), n_d)],
+            names=["district_id", "period"],
+            verify_integrity=False,
         )
-        return pd.DataFrame({name: arr.T.reshape(-1) for name, arr in columns.items()}, index=index)
+        # pandas keeps a block as (columns, rows): fill that layout and hand it over uncopied.  Float32
+        # halves the memory and is what XGBoost computes in; counts stay exact up to 16 million.
+        block = np.empty((len(columns), n_d, n_t), dtype=np.float32)
+        for k, arr in enumerate(columns.values()):
+            block[k] = arr.T
+        return pd.DataFrame(
+            block.reshape(len(columns), n_d * n_t).T, index=index, columns=list(columns), copy=False
+        )
 
 
 def window_sum(matrix: np.ndarray, window: int) -> np.ndarray:
     """Sum over the last ``window`` periods, this one included."""
+    return window_sums(matrix, (window,))[window]
+
+
+def window_sums(matrix: np.ndarray, windows) -> dict[int, np.ndarray]:
+    """Sums over each of several look-back windows, from one cumulative sum."""
     cum = np.cumsum(matrix, axis=0)
-    out = cum.copy()
-    out[window:] -= cum[:-window]
+    out = {}
+    for window in windows:
+        total = cum.copy()
+        total[window:] -= cum[:-window]
+        out[window] = total
     return out
 
 

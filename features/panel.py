@@ -24,10 +24,11 @@ from features.context import (
 )
 from features.grid import Grid
 from features.inputs import Inputs
+from features.located import locate_events
 from features.presence import presence_features, presence_indicators
 from features.spec import PanelSpec
-from features.targets import build_targets, fatal_events
-from features.violence import violence_features, visible_cells
+from features.targets import build_targets, fatal_mask
+from features.violence import violence_features
 from risk.periods import parse_period, visible_period
 
 log = logging.getLogger(__name__)
@@ -94,15 +95,15 @@ def build_panel(
     parents = inputs.districts["parent"].reset_index(drop=True)
     adjacency = adjacency_matrix(grid, inputs.neighbours)
 
-    columns = violence_features(grid, inputs.events, spec)
+    located = locate_events(grid, inputs.events)
+    columns = violence_features(grid, located, spec)
     columns.update(presence_features(grid, inputs.presence, adjacency))
     columns.update(agreement_features(grid, inputs.provisions, parents))
     columns.update(neighbour_features(columns, adjacency, spec))
-    columns.update(region_features(grid, inputs.events, parents))
+    columns.update(region_features(grid, located, parents))
     columns.update(calendar_features(grid))
-    fatal = fatal_events(inputs.events, spec)
-    rows, cols = visible_cells(grid, fatal)
-    columns.update(longrun_features(grid, grid.count(rows, cols)))
+    fatal = fatal_mask(located, spec)
+    columns.update(longrun_features(grid, grid.count(located.t_visible[fatal], located.district[fatal])))
 
     catalogue = build_catalogue(spec, presence_indicators(inputs.presence))
     missing = set(columns) ^ {f.name for f in catalogue}
@@ -110,7 +111,7 @@ def build_panel(
         raise RuntimeError(f"features and catalogue disagree on {sorted(missing)}")  # a programming error
     ordered = {f.name: columns[f.name] for f in catalogue}
     if with_targets:
-        ordered.update(build_targets(grid, inputs.events, spec, known_by=known_by))
+        ordered.update(build_targets(grid, located, spec, known_by=known_by))
     frame = grid.frame(ordered)
     log.info("built a panel of %d districts x %d periods (%d features)", *grid.shape, len(catalogue))
     return Panel(frame=frame, catalogue=catalogue, spec=spec)

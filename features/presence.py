@@ -31,7 +31,8 @@ def presence_features(
     out: dict[str, np.ndarray] = {}
     if presence.empty:
         return out
-    obs = presence.assign(slug=presence["indicator"].map(indicator_slug))
+    slugs = {name: indicator_slug(name) for name in presence["indicator"].dropna().unique()}
+    obs = presence.assign(slug=presence["indicator"].map(slugs))
     obs["t"] = grid.period_index(visible_period(obs["date"], grid.freq))
     obs["d"] = grid.district_index(obs["district_id"])
     obs = obs[(obs["t"] >= 0) & (obs["t"] < n_t) & (obs["d"] >= 0)]

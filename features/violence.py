@@ -5,103 +5,64 @@ Only events visible at period t (``visible_period(date_end) <= t``) count for t.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from features.grid import Grid, decayed, periods_since, window_sum
+from features.grid import Grid, decayed, periods_since, window_sums
+from features.located import LocatedEvents
 from features.spec import PanelSpec
-from risk.categories import ATTACK, CLASH, STATE_FIGHTING, VIOLENT
-from risk.periods import visible_period
+from risk.categories import ATTACK, CLASH, STATE_FIGHTING
 
 #: Feature-name prefix of each event category.
 KINDS = {ATTACK: "attacks", CLASH: "clashes", STATE_FIGHTING: "state_fighting"}
 
-#: Actors that are not armed groups: states' forces, civilians, crowds, the unknown.
-NOT_ARMED_GROUP = re.compile(
-    r"^\s*(government of|military forces of|police forces of|civilians|protesters|rioters|unidentified"
-    r"|unknown)",
-    re.IGNORECASE,
-)
 
-
-def visible_cells(grid: Grid, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each event in the grid at the period it becomes visible."""
-    if events.empty:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    rows = grid.period_index(visible_period(events["date_end"], grid.freq))
-    return rows, grid.district_index(events["district_id"])
-
-
-def event_matrices(grid: Grid, events: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
-    """Per category: visible counts, deaths and civilian deaths as ``(T, D)`` arrays."""
-    rows, cols = visible_cells(grid, events)
-    out = {}
-    for category, kind in KINDS.items():
-        mask = (events["category"] == category).to_numpy()
-        out[kind] = {
-            "count": grid.count(rows[mask], cols[mask]),
-            "deaths": grid.count(rows[mask], cols[mask], events["fatalities"].to_numpy(dtype=float)[mask]),
-            "civilian_deaths": grid.count(
-                rows[mask], cols[mask], np.nan_to_num(events["civilian_deaths"].to_numpy(dtype=float)[mask])
-            ),
-        }
-    return out
-
-
-def violence_features(grid: Grid, events: pd.DataFrame, spec: PanelSpec) -> dict[str, np.ndarray]:
-    matrices = event_matrices(grid, events)
+def violence_features(grid: Grid, events: LocatedEvents, spec: PanelSpec) -> dict[str, np.ndarray]:
     features: dict[str, np.ndarray] = {}
-    for kind in ("attacks", "clashes", "state_fighting"):
-        m = matrices[kind]
-        for w in spec.windows:
-            features[f"{kind}_count_{w}"] = window_sum(m["count"], w)
-            if kind != "state_fighting":
-                features[f"{kind}_deaths_{w}"] = window_sum(m["deaths"], w)
-        features[f"{kind}_decay"] = decayed(m["count"], spec.half_life)
-        features[f"{kind}_since"] = periods_since(m["count"] > 0)
-    civilian = sum(matrices[k]["civilian_deaths"] for k in matrices)
-    for w in spec.windows:
-        features[f"civilian_deaths_{w}"] = window_sum(civilian, w)
+    civilian = np.zeros(grid.shape)
+    for category, kind in KINDS.items():
+        m = events.of(category)
+        rows, cols = events.t_visible[m], events.district[m]
+        count = grid.count(rows, cols)
+        for w, total in window_sums(count, spec.windows).items():
+            features[f"{kind}_count_{w}"] = total
+        if kind != "state_fighting":
+            deaths = grid.count(rows, cols, events.fatalities[m])
+            for w, total in window_sums(deaths, spec.windows).items():
+                features[f"{kind}_deaths_{w}"] = total
+        features[f"{kind}_decay"] = decayed(count, spec.half_life)
+        features[f"{kind}_since"] = periods_since(count > 0)
+        civilian += grid.count(rows, cols, events.civilian_deaths[m])
+    for w, total in window_sums(civilian, spec.windows).items():
+        features[f"civilian_deaths_{w}"] = total
     features[f"armed_groups_{spec.group_window}"] = armed_groups_active(grid, events, spec.group_window)
     return features
 
 
-def armed_groups_active(grid: Grid, events: pd.DataFrame, window: int) -> np.ndarray:
+def armed_groups_active(grid: Grid, events: LocatedEvents, window: int) -> np.ndarray:
     """Distinct armed groups in violent events visible in the last ``window`` periods, per district.
 
-    Each (district, group, period) sighting keeps the group active for ``window`` periods; the union
-    of those intervals per (district, group) is taken with sorted differences, then +1/-1 marks at the
-    ends are summed over time.
+    Each (district, group, period) sighting keeps the group active for ``window`` periods.  The
+    sightings are packed into one sorted integer key; the union of the intervals of each (district,
+    group) is found from the gaps, and +1/-1 marks at their ends are summed over time.
     """
     n_t, n_d = grid.shape
-    violent = events[events["category"].isin(VIOLENT)]
-    rows, cols = visible_cells(grid, violent)
-    sightings = pd.DataFrame(
-        {
-            "t": np.r_[rows, rows],
-            "d": np.r_[cols, cols],
-            "actor": np.r_[
-                violent["actor1"].to_numpy(dtype=object), violent["actor2"].to_numpy(dtype=object)
-            ],
-        }
-    )
-    sightings = sightings[(sightings["d"] >= 0) & (sightings["t"] >= 0) & (sightings["t"] < n_t)]
-    sightings = sightings[sightings["actor"].notna()]
-    sightings = sightings[~sightings["actor"].astype(str).str.match(NOT_ARMED_GROUP)]
-    marks = np.zeros((n_t + window + 1, n_d))
-    if sightings.empty:
-        return marks[:n_t]
-    s = sightings.drop_duplicates().sort_values(["d", "actor", "t"], ignore_index=True)
-    same = (s["d"].to_numpy()[1:] == s["d"].to_numpy()[:-1]) & (
-        s["actor"].to_numpy()[1:] == s["actor"].to_numpy()[:-1]
-    )
-    gap = np.diff(s["t"].to_numpy()) > window
-    starts = np.r_[True, ~same | gap]
-    ends = np.r_[~same | gap, True]
-    start_t, end_t = s["t"].to_numpy()[starts], s["t"].to_numpy()[ends] + window
-    d_start, d_end = s["d"].to_numpy()[starts], s["d"].to_numpy()[ends]
-    np.add.at(marks, (start_t, d_start), 1)
-    np.add.at(marks, (end_t, d_end), -1)
-    return np.cumsum(marks, axis=0)[:n_t]
+    v = events.violent & (events.district >= 0) & (events.t_visible >= 0) & (events.t_visible < n_t)
+    t = np.r_[events.t_visible[v], events.t_visible[v]]
+    d = np.r_[events.district[v], events.district[v]]
+    actor = np.r_[events.actors[v, 0], events.actors[v, 1]]
+    keep = actor >= 0
+    keep[keep] = events.actor_is_armed_group[actor[keep]]
+    if not keep.any():
+        return np.zeros((n_t, n_d))
+    n_actors = len(events.actor_is_armed_group)
+    key = np.sort((d[keep] * n_actors + actor[keep]) * n_t + t[keep])  # by district, group, time
+    key = key[np.r_[True, key[1:] != key[:-1]]]
+    group, t = key // n_t, key % n_t
+    new_interval = np.r_[True, (group[1:] != group[:-1]) | (np.diff(t) > window)]
+    last_of_interval = np.r_[new_interval[1:], True]
+    d_of = group // n_actors
+    marks = Grid(pd.period_range(grid.periods[0], periods=n_t + window + 1), grid.district_ids)
+    starts = marks.count(t[new_interval], d_of[new_interval])
+    ends = marks.count(t[last_of_interval] + window, d_of[last_of_interval])
+    return np.cumsum(starts - ends, axis=0)[:n_t]

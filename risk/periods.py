@@ -31,7 +31,7 @@ def _alias(freq: str) -> str:
 
 def to_periods(dates: pd.Series | pd.DatetimeIndex, freq: str = "month") -> pd.PeriodIndex:
     """Periods containing ``dates`` (vectorised)."""
-    return pd.PeriodIndex(pd.DatetimeIndex(dates), freq=_alias(freq))
+    return pd.DatetimeIndex(dates).to_period(_alias(freq))
 
 
 def outcome_period(date_start: pd.Series, freq: str = "month") -> pd.PeriodIndex:
