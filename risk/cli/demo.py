@@ -42,7 +42,7 @@ def demo(app: AppContext, seed: int, serve: bool) -> None:
         click.echo(format_report(ingest_file(app.store, kind, paths[name])))
     stages = sorted(entry_points(group="risk.demo_stages"), key=lambda e: e.name)
     for number, entry in enumerate(stages, start=3):
-        click.echo(f"{number}. {entry.name}")
+        click.echo(f"{number}. {entry.name.split('-', 1)[-1]}")
         entry.load()(app, serve=serve)
     if not stages:
         click.echo("no later stages are installed yet (features, models and service plug in here).")
