@@ -13,17 +13,7 @@ import click
 
 from risk.cli.context import AppContext, pass_app
 from risk.cli.data import format_report
-from risk.ingest import ingest_file
-from risk.synth import generate
-
-#: Scenario files in ingest order: boundaries first, so that events can be placed.
-DEMO_INGESTS = (
-    ("districts", "districts.geojson"),
-    ("ucdp", "ged_events.csv"),
-    ("events", "field_reports.csv"),
-    ("presence", "presence.csv"),
-    ("provisions", "provisions.csv"),
-)
+from risk.synth import generate, ingest_scenario
 
 
 @click.command(short_help="Synthesise, ingest and run every later stage on the synthetic scenario.")
@@ -38,8 +28,8 @@ def demo(app: AppContext, seed: int, serve: bool) -> None:
     click.echo(f"1. writing the synthetic scenario to {scenario_dir}")
     paths = generate(scenario_dir, seed=seed)
     click.echo(f"2. ingesting into {app.settings.database_url}")
-    for kind, name in DEMO_INGESTS:
-        click.echo(format_report(ingest_file(app.store, kind, paths[name])))
+    for report in ingest_scenario(app.store, paths):
+        click.echo(format_report(report))
     stages = sorted(entry_points(group="risk.demo_stages"), key=lambda e: e.name)
     for number, entry in enumerate(stages, start=3):
         click.echo(f"{number}. {entry.name.split('-', 1)[-1]}")

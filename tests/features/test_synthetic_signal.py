@@ -9,16 +9,7 @@ from scipy.stats import spearmanr
 
 from features.inputs import load_inputs
 from features.panel import build_panel
-from risk.ingest import ingest_file
-from risk.synth import generate
-
-INGEST = [
-    ("districts", "districts.geojson"),
-    ("ucdp", "ged_events.csv"),
-    ("events", "field_reports.csv"),
-    ("presence", "presence.csv"),
-    ("provisions", "provisions.csv"),
-]
+from risk.synth import generate, ingest_scenario
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +19,7 @@ def scenario_panel(tmp_path_factory):
     folder = tmp_path_factory.mktemp("syn")
     paths = generate(folder / "scenario", seed=0)  # the demo's seed; seeds 0-7 all show these signs
     store = open_store(f"sqlite:///{folder / 's.sqlite3'}")
-    for kind, name in INGEST:
-        ingest_file(store, kind, paths[name])
+    ingest_scenario(store, paths)
     truth = json.loads(paths["scenario.json"].read_text())["effect_signs"]
     yield build_panel(load_inputs(store)).frame.dropna(subset=["y_3"]), truth
     store.dispose()

@@ -11,15 +11,7 @@ from sqlalchemy import func, select
 
 from risk.ingest import ingest_file
 from risk.store.schema import District, Neighbour
-from risk.synth import OUTPUT_FILES, generate
-
-INGEST_ORDER = [
-    ("districts", "districts.geojson"),
-    ("ucdp", "ged_events.csv"),
-    ("events", "field_reports.csv"),
-    ("presence", "presence.csv"),
-    ("provisions", "provisions.csv"),
-]
+from risk.synth import INGEST_ORDER, OUTPUT_FILES, generate
 
 
 @pytest.fixture(scope="module")
