@@ -78,7 +78,7 @@ def panel_from_store(
     key = f"{fingerprint(inputs)}-{spec.digest()}" + (f"-asof{as_of_period}" if as_of_period else "")
     if use_cache and (cached := load_panel(folder, key, spec)) is not None:
         log.info("using the cached panel %s", key)
-        return cached, key, True
+        return cached.attach_events(inputs), key, True
     panel = build_panel(inputs, spec, as_of_period)
     save_panel(panel, folder, key)
     return panel, key, False

@@ -9,7 +9,7 @@ visible at t.  Targets (``y_<h>``) are the only columns that look ahead.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,7 +24,7 @@ from features.context import (
 )
 from features.grid import Grid
 from features.inputs import Inputs
-from features.located import locate_events
+from features.located import LocatedEvents, locate_events
 from features.presence import presence_features, presence_indicators
 from features.spec import PanelSpec
 from features.targets import build_targets, fatal_mask
@@ -41,6 +41,8 @@ class Panel:
     frame: pd.DataFrame
     catalogue: list[FeatureInfo]
     spec: PanelSpec
+    grid: Grid | None = field(default=None, repr=False)
+    located: LocatedEvents | None = field(default=None, repr=False)
 
     @property
     def feature_names(self) -> list[str]:
@@ -49,6 +51,23 @@ class Panel:
     @property
     def target_names(self) -> list[str]:
         return [f"y_{h}" for h in self.spec.horizons]
+
+    def targets_known_by(self, known_by: pd.Period) -> pd.DataFrame:
+        """The targets as they were known at ``known_by``: a backtest origin sees no later outcome.
+
+        Same index as :attr:`frame`; missing where a window runs past ``known_by``.
+        """
+        if self.grid is None or self.located is None:
+            raise RuntimeError("this panel was loaded without its events; rebuild it with attach_events()")
+        targets = build_targets(self.grid, self.located, self.spec, known_by=known_by)
+        return self.grid.frame(targets)
+
+    def attach_events(self, inputs: Inputs) -> Panel:
+        """Re-attach the located events (for targets as of a date) to a panel read from the cache."""
+        periods = self.frame.index.levels[1]
+        self.grid = Grid.build(periods.min(), periods.max(), inputs.districts["id"])
+        self.located = locate_events(self.grid, inputs.events)
+        return self
 
     def export_frame(self) -> pd.DataFrame:
         """Flat table: ``district_id``, ``period`` (``YYYY-MM`` for months), features, targets."""
@@ -114,7 +133,7 @@ def build_panel(
         ordered.update(build_targets(grid, located, spec, known_by=known_by))
     frame = grid.frame(ordered)
     log.info("built a panel of %d districts x %d periods (%d features)", *grid.shape, len(catalogue))
-    return Panel(frame=frame, catalogue=catalogue, spec=spec)
+    return Panel(frame=frame, catalogue=catalogue, spec=spec, grid=grid, located=located)
 
 
 __all__ = ["Panel", "build_panel", "data_span"]
