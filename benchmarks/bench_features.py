@@ -42,6 +42,8 @@ def make_inputs(n_events: int, seed: int = 0):
     events = pd.DataFrame(
         {
             "event_id": np.arange(n_events),
+            "source": "bench",
+            "source_id": np.arange(n_events).astype(str),
             "district_id": np.where(rng.random(n_events) < 0.05, None, district),
             "region": [f"R{int(d[1:]) // 50}" for d in district]
             if n_events <= 10_000

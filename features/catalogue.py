@@ -21,22 +21,25 @@ class FeatureInfo:
     name: str
     family: str
     unit: str
-    template: str  # str.format with {value}; see sentence()
+    template: str  # str.format with {value} and {s} (plural ending); see sentence()
     missing: str = "not known"
+    template_one: str = ""  # for a value of exactly 1, when the plural is irregular
 
     def sentence(self, value: float) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return self.missing
+        if value == 1 and self.template_one:
+            return self.template_one.format(value=value)
         return self.template.format(value=value, s="" if value == 1 else "s")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-_NOUNS = {
-    "attacks": ("attack", "attacks"),
-    "clashes": ("armed-group clash", "clashes"),
-    "state_fighting": ("fight involving state forces", "presence"),
+_NOUNS = {  # kind: (singular, plural, family)
+    "attacks": ("attack", "attacks", "attacks"),
+    "clashes": ("armed-group clash", "armed-group clashes", "clashes"),
+    "state_fighting": ("fight involving state forces", "fights involving state forces", "presence"),
 }
 
 
@@ -46,14 +49,16 @@ def _span(w: int, unit: str) -> str:
 
 def _event_entries(spec: PanelSpec) -> list[FeatureInfo]:
     u, out = spec.unit, []
-    for kind, (noun, family) in _NOUNS.items():
+    for kind, (one, many, family) in _NOUNS.items():
         for w in spec.windows:
+            span = _span(w, u)
             out.append(
                 FeatureInfo(
                     f"{kind}_count_{w}",
                     family,
                     "events",
-                    f"{{value:.0f}} {noun}{{s}} recorded in {_span(w, u)}",
+                    f"{{value:.0f}} {many} recorded in {span}",
+                    template_one=f"1 {one} recorded in {span}",
                 )
             )
             if kind != "state_fighting":
@@ -62,7 +67,7 @@ def _event_entries(spec: PanelSpec) -> list[FeatureInfo]:
                         f"{kind}_deaths_{w}",
                         family,
                         "deaths",
-                        f"{{value:.0f}} death{{s}} in {noun}s in {_span(w, u)}",
+                        f"{{value:.0f}} death{{s}} in {many} in {span}",
                     )
                 )
         out.append(
@@ -70,7 +75,7 @@ def _event_entries(spec: PanelSpec) -> list[FeatureInfo]:
                 f"{kind}_decay",
                 family,
                 "events (decayed)",
-                f"recent {noun}s weigh {{value:.1f}} (each halves in weight every {spec.half_life:g} {u}s)",
+                f"recent {many} weigh {{value:.1f}} (each halves in weight every {spec.half_life:g} {u}s)",
             )
         )
         out.append(
@@ -78,8 +83,8 @@ def _event_entries(spec: PanelSpec) -> list[FeatureInfo]:
                 f"{kind}_since",
                 family,
                 f"{u}s",
-                f"{{value:.0f}} {u}{{s}} since the last {noun}",
-                missing=f"no {noun} recorded so far",
+                f"{{value:.0f}} {u}{{s}} since the last {one}",
+                missing=f"no {one} recorded so far",
             )
         )
     for w in spec.windows:
@@ -168,12 +173,27 @@ def _context_entries(spec: PanelSpec) -> list[FeatureInfo]:
     for source in NEIGHBOUR_SOURCES:
         for w in spec.windows if "{w}" in source else (None,):
             name = source.format(w=w)
-            noun = "attack" if name.startswith("attacks") else "armed-group clash"
+            one, many, _ = _NOUNS["attacks" if name.startswith("attacks") else "clashes"]
             if name.endswith("decay"):
-                text = f"recent {noun}s in neighbouring districts weigh {{value:.1f}}"
+                out.append(
+                    FeatureInfo(
+                        f"nb_{name}",
+                        "neighbours",
+                        "events",
+                        f"recent {many} in neighbouring districts weigh {{value:.1f}}",
+                    )
+                )
             else:
-                text = f"{{value:.0f}} {noun}{{s}} in neighbouring districts in {_span(w, u)}"
-            out.append(FeatureInfo(f"nb_{name}", "neighbours", "events", text))
+                span = _span(w, u)
+                out.append(
+                    FeatureInfo(
+                        f"nb_{name}",
+                        "neighbours",
+                        "events",
+                        f"{{value:.0f}} {many} in neighbouring districts in {span}",
+                        template_one=f"1 {one} in neighbouring districts in {span}",
+                    )
+                )
     out += [
         FeatureInfo(
             f"region_unplaced_{REGION_WINDOW}",

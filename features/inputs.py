@@ -19,6 +19,8 @@ from risk.store.schema import District, Event, Neighbour, PresenceObservation, P
 
 EVENT_FIELDS = [
     "event_id",
+    "source",
+    "source_id",
     "district_id",
     "region",
     "category",
@@ -74,6 +76,8 @@ def load_inputs(store: Store) -> Inputs:
             session,
             select(
                 Event.id,
+                Event.source,
+                Event.source_id,
                 Event.district_id,
                 Event.longitude,
                 Event.latitude,
@@ -87,6 +91,8 @@ def load_inputs(store: Store) -> Inputs:
             ).order_by(Event.id),
             [
                 "event_id",
+                "source",
+                "source_id",
                 "district_id",
                 "lon",
                 "lat",

@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def _one_origin(
-    panel: Panel, origin: pd.Period, spec: TrainSpec, truth: pd.DataFrame, with_baselines: bool
+    panel: Panel, origin: pd.Period, spec: TrainSpec, truth: pd.DataFrame, baselines: tuple
 ) -> tuple[pd.DataFrame, dict]:
     targets = panel.targets_known_by(origin)
     frames, importance = [], {}
     for h in spec.horizons:
         design = design_at(panel, h, origin, targets)
-        models = [XGBRiskModel(spec)] + ([cls() for cls in BASELINES] if with_baselines else [])
+        models = [XGBRiskModel(spec), *(cls() for cls in baselines)]
         outcome = truth[f"y_{h}"].xs(origin, level="period").reindex(design.score.district).to_numpy()
         for model in models:
             model.fit(design.train)
@@ -56,14 +56,19 @@ def run_backtest(
     origins: pd.PeriodIndex,
     spec: TrainSpec | None = None,
     *,
-    with_baselines: bool = True,
+    baselines: tuple = BASELINES,
     n_jobs: int = 2,
     progress: bool = True,
+    truth: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Predictions (origin, horizon, district_id, model, probability, outcome) and summed feature gains."""
+    """Predictions (origin, horizon, district_id, model, probability, outcome) and summed feature gains.
+
+    ``truth`` holds the outcomes to score against (default: the panel's targets from all data).
+    """
     spec = spec or TrainSpec()
-    truth = panel.frame[[f"y_{h}" for h in spec.horizons]]
-    jobs = (delayed(_one_origin)(panel, o, spec, truth, with_baselines) for o in origins)
+    truth = panel.frame if truth is None else truth
+    truth = truth[[f"y_{h}" for h in spec.horizons]]
+    jobs = (delayed(_one_origin)(panel, o, spec, truth, baselines) for o in origins)
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     frames, gains = [], {}
     for frame, importance in tqdm(results, total=len(origins), desc="backtest origins", disable=not progress):

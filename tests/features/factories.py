@@ -20,6 +20,8 @@ def random_events(
     return pd.DataFrame(
         {
             "event_id": np.arange(first_id, first_id + n),
+            "source": "test",
+            "source_id": [f"T{i}" for i in range(first_id, first_id + n)],
             "district_id": district,
             "region": np.where(pd.Series(district).isin(DISTRICTS[:3]) | pd.isna(district), "North", "South"),
             "category": rng.choice(CATEGORIES, n),

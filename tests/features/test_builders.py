@@ -20,6 +20,8 @@ def _event(
 ):
     return {
         "event_id": 0,
+        "source": "test",
+        "source_id": "x",
         "district_id": district,
         "region": region,
         "category": category,
