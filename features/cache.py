@@ -8,16 +8,19 @@ Nothing here unpickles anything.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from features.catalogue import FeatureInfo
+from features.catalogue import FeatureInfo, build_catalogue
 from features.inputs import Inputs, fingerprint, load_inputs
 from features.panel import Panel, build_panel
+from features.presence import presence_indicators
 from features.spec import PanelSpec
+from risk import __version__
 from risk.periods import parse_period
 from risk.store.db import Store
 
@@ -62,6 +65,13 @@ def load_panel(folder: Path, key: str, spec: PanelSpec) -> Panel | None:
     return Panel(frame=frame.set_index(["district_id", "period"]), catalogue=catalogue, spec=spec)
 
 
+def _code_digest(spec: PanelSpec, inputs: Inputs) -> str:
+    """Changes when the catalogue or the package version changes, so new code never reads an old panel."""
+    catalogue = build_catalogue(spec, presence_indicators(inputs.presence))
+    payload = json.dumps([__version__, [f.to_dict() for f in catalogue]], sort_keys=True).encode()
+    return hashlib.sha256(payload).hexdigest()[:8]
+
+
 def panel_from_store(
     store: Store,
     folder: Path,
@@ -75,7 +85,8 @@ def panel_from_store(
     spec = spec or PanelSpec()
     inputs = inputs or load_inputs(store)
     as_of_period = parse_period(as_of, spec.freq) if as_of else None
-    key = f"{fingerprint(inputs)}-{spec.digest()}" + (f"-asof{as_of_period}" if as_of_period else "")
+    key = f"{fingerprint(inputs)}-{spec.digest()}-{_code_digest(spec, inputs)}"
+    key += f"-asof{as_of_period}" if as_of_period else ""
     if use_cache and (cached := load_panel(folder, key, spec)) is not None:
         log.info("using the cached panel %s", key)
         return cached.attach_events(inputs), key, True

@@ -152,9 +152,10 @@ class FileModelStore(ModelStore):
         return self._aliases()["current"].get(validate_alias(alias))
 
     def set_alias(self, alias: str, version: int) -> None:
+        validate_alias(alias)
         self.manifest(version)  # must exist
         data = self._aliases()
-        data["current"][validate_alias(alias)] = version
+        data["current"][alias] = version
         data["history"].setdefault(alias, []).append(version)
         self._save_aliases(data)
 
