@@ -68,16 +68,26 @@ def run_backtest(
     spec = spec or TrainSpec()
     truth = panel.frame if truth is None else truth
     truth = truth[[f"y_{h}" for h in spec.horizons]]
-    jobs = (delayed(_one_origin)(panel, o, spec, truth, baselines) for o in origins)
+    # A few origins per task: the panel is sent to a worker once per task, not once per origin.
+    per_task = max(1, min(4, len(origins) // max(4 * n_jobs, 1)))
+    batches = [origins[i : i + per_task] for i in range(0, len(origins), per_task)]
+    jobs = (delayed(_origins)(panel, batch, spec, truth, baselines) for batch in batches)
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     frames, gains = [], {}
-    for frame, importance in tqdm(results, total=len(origins), desc="backtest origins", disable=not progress):
-        frames.append(frame)
-        for h, scores in importance.items():
-            for name, value in scores.items():
-                gains.setdefault(h, {}).setdefault(name, 0.0)
-                gains[h][name] += value
+    with tqdm(total=len(origins), desc="backtest origins", disable=not progress) as bar:
+        for batch_results in results:
+            for frame, importance in batch_results:
+                frames.append(frame)
+                for h, scores in importance.items():
+                    for name, value in scores.items():
+                        gains.setdefault(h, {}).setdefault(name, 0.0)
+                        gains[h][name] += value
+                bar.update(1)
     return pd.concat(frames, ignore_index=True), gains
+
+
+def _origins(panel: Panel, origins, spec: TrainSpec, truth: pd.DataFrame, baselines: tuple) -> list:
+    return [_one_origin(panel, o, spec, truth, baselines) for o in origins]
 
 
 def origins_between(panel: Panel, start: str, end: str) -> pd.PeriodIndex:
