@@ -28,7 +28,7 @@ _horizons = click.option(
 
 
 def registry(app: AppContext) -> FileModelStore:
-    return FileModelStore(app.settings.home / "registry")
+    return FileModelStore(app.settings.registry_dir)
 
 
 def _context(app: AppContext):

@@ -16,6 +16,10 @@ RISK_DATA_DIR
     (default ``../shared/data`` beside the repository root).
 RISK_UCDP_BASE_URL
     Where UCDP GED release files are downloaded from.
+RISK_OPEN_READ
+    ``1`` lets anyone read scores and explanations without a key (default: a key is needed).
+RISK_MAX_REQUEST_BYTES
+    Largest request body the service accepts (default 10 MiB).
 CI, RISK_REQUIRE_REAL_DATA
     When either is set (CI sets ``CI=true``), tests that need the real data fail
     instead of skipping if it is missing.
@@ -41,6 +45,8 @@ class Settings:
     data_dir: Path
     ucdp_base_url: str = UCDP_DOWNLOADS
     require_real_data: bool = False
+    open_read: bool = False
+    max_request_bytes: int = 10 * 1024 * 1024
 
     @property
     def downloads_dir(self) -> Path:
@@ -49,6 +55,10 @@ class Settings:
     @property
     def features_dir(self) -> Path:
         return self.home / "features"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.home / "registry"
 
     def with_home(self, home: Path | str) -> Settings:
         """The same settings rooted at another home (the database follows if it was the default)."""
@@ -72,6 +82,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=Path(env.get("RISK_DATA_DIR") or REPO_ROOT.parent / "shared" / "data"),
         ucdp_base_url=env.get("RISK_UCDP_BASE_URL") or UCDP_DOWNLOADS,
         require_real_data=_truthy(env.get("CI")) or _truthy(env.get("RISK_REQUIRE_REAL_DATA")),
+        open_read=_truthy(env.get("RISK_OPEN_READ")),
+        max_request_bytes=int(env.get("RISK_MAX_REQUEST_BYTES") or 10 * 1024 * 1024),
     )
 
 

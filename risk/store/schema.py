@@ -151,3 +151,49 @@ class RejectedRow(Base):
     field: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
+
+
+class ApiKey(Base):
+    """A service API key: only its SHA-256 is kept; the key itself is shown once, at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True, doc="first characters, to find the key")
+    key_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), doc="viewer|analyst|admin")
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Job(Base):
+    """A background job (training, backtest) and what became of it."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), doc="queued|running|succeeded|failed")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StoredScore(Base):
+    """Scores of the latest period, computed once per model version and data state."""
+
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_lookup", "model_version", "data_version", "horizon"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_version: Mapped[int] = mapped_column(Integer)
+    data_version: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[str] = mapped_column(String(16))
+    horizon: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[str] = mapped_column(String(64))
+    probability: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(16))
+    top_drivers: Mapped[str] = mapped_column(Text)

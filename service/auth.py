@@ -1,0 +1,105 @@
+"""API keys with roles: created once (shown once), stored hashed, compared in constant time, revocable.
+
+Roles are ordered: ``viewer`` reads scores and explanations; ``analyst`` also ingests, trains,
+backtests and promotes; ``admin`` also manages keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from functools import wraps
+
+from flask import current_app, g, request
+from sqlalchemy import select
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from risk.store.db import Store
+from risk.store.schema import ApiKey
+
+ROLES = ("viewer", "analyst", "admin")
+PREFIX_LENGTH = 8
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(store: Store, role: str, label: str | None = None) -> tuple[int, str]:
+    """A new key for ``role``; returns (id, key).  Only the hash is stored."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    key = "rk_" + secrets.token_urlsafe(32)
+    with store.session() as session:
+        row = ApiKey(
+            prefix=key[:PREFIX_LENGTH],
+            key_hash=_hash(key),
+            role=role,
+            label=label,
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+        session.add(row)
+        session.flush()
+        return row.id, key
+
+
+def revoke_key(store: Store, key_id: int) -> bool:
+    with store.session() as session:
+        row = session.get(ApiKey, key_id)
+        if row is None or row.revoked_at is not None:
+            return False
+        row.revoked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return True
+
+
+def list_keys(store: Store) -> list[ApiKey]:
+    with store.session() as session:
+        return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def role_of(store: Store, key: str) -> str | None:
+    """The role of a valid, unrevoked key (constant-time comparison of hashes), else None."""
+    digest = _hash(key)
+    with store.session() as session:
+        candidates = session.scalars(
+            select(ApiKey).where(ApiKey.prefix == key[:PREFIX_LENGTH], ApiKey.revoked_at.is_(None))
+        ).all()
+    role = None
+    for row in candidates:  # compare against every candidate, so timing says nothing
+        if hmac.compare_digest(row.key_hash, digest):
+            role = row.role
+    return role
+
+
+def presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key") or None
+
+
+def require(role: str, *, readable: bool = False):
+    """Decorator: the request needs a key of at least ``role`` (``readable``: open if the service allows)."""
+    needed = ROLES.index(role)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if readable and current_app.config["OPEN_READ"]:
+                return view(*args, **kwargs)
+            key = presented_key()
+            if key is None:
+                raise Unauthorized("an API key is required: send 'Authorization: Bearer KEY'")
+            found = role_of(current_app.extensions["risk"].store, key)
+            if found is None:
+                raise Unauthorized("the API key is not valid or has been revoked")
+            if ROLES.index(found) < needed:
+                raise Forbidden(f"this needs the {role} role; the key has {found}")
+            g.role = found
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,75 @@
+"""Background jobs (training, backtests): recorded in the store, run on a worker thread.
+
+A job that fails records its error and changes nothing else: a training job only ever adds a new
+version (marked ``candidate``), never touches ``production``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from risk.store.db import Store
+from risk.store.schema import Job
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class JobRunner:
+    def __init__(self, store: Store, max_workers: int = 1) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="risk-job")
+
+    def submit(self, kind: str, params: dict, work: Callable[[], dict]) -> str:
+        job_id = str(uuid.uuid4())
+        with self.store.session() as session:
+            session.add(Job(id=job_id, kind=kind, status="queued", params=params, created_at=_now()))
+        self.pool.submit(self._run, job_id, work)
+        return job_id
+
+    def _run(self, job_id: str, work: Callable[[], dict]) -> None:
+        self._update(job_id, status="running")
+        try:
+            result = work()
+        except Exception as exc:  # the job's failure is its result; the service goes on
+            log.error("job %s failed: %s\n%s", job_id, exc, traceback.format_exc())
+            self._update(
+                job_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", finished_at=_now()
+            )
+            return
+        self._update(job_id, status="succeeded", result=result, finished_at=_now())
+
+    def _update(self, job_id: str, **values) -> None:
+        with self.store.session() as session:
+            job = session.get(Job, job_id)
+            for name, value in values.items():
+                setattr(job, name, value)
+
+    def get(self, job_id: str) -> dict | None:
+        with self.store.session() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                return None
+            return {
+                "id": job.id,
+                "kind": job.kind,
+                "status": job.status,
+                "params": job.params,
+                "result": job.result,
+                "error": job.error,
+                "created_at": job.created_at.isoformat(),
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            }
+
+    def wait(self) -> None:
+        """Let running jobs finish (tests, shutdown)."""
+        self.pool.shutdown(wait=True)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk-job")

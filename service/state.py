@@ -1,0 +1,134 @@
+"""What the service keeps between requests: the store, the panel and the model in service.
+
+Every request asks for the current data version (the newest ingest run, a cheap query) and the
+production alias (a small file): when either moved, the panel or the model is reloaded, so a
+promotion reaches every worker within a request, without a restart.  Scores of the latest period
+are computed once per model version and data version and stored; other periods are computed on
+demand and kept in a small in-process cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import delete, func, insert, select
+
+from features.cache import panel_from_store
+from features.inputs import Inputs, load_inputs
+from features.panel import Panel
+from models.bundle import ModelBundle, load_bundle
+from models.explain import score_districts
+from models.registry import FileModelStore, RegistryError
+from risk.config import Settings
+from risk.store.db import Store, open_store
+from risk.store.schema import IngestRun, StoredScore
+
+log = logging.getLogger(__name__)
+AS_OF_CACHE_SIZE = 32
+
+
+@dataclass
+class Context:
+    data_version: str
+    inputs: Inputs
+    panel: Panel
+    names: dict[str, str]
+    regions: dict[str, str]
+
+
+class ServiceState:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or open_store(settings.database_url)
+        self.registry = FileModelStore(settings.registry_dir)
+        self._lock = threading.RLock()
+        self._context: Context | None = None
+        self._bundles: dict[int, ModelBundle] = {}
+        self._as_of_cache: OrderedDict = OrderedDict()
+
+    # -- data -------------------------------------------------------------------------------------------
+    def data_version(self) -> str:
+        with self.store.session() as session:
+            newest = session.scalar(select(func.max(IngestRun.id)).where(IngestRun.status == "ok"))
+        return str(newest or 0)
+
+    def context(self) -> Context:
+        version = self.data_version()
+        with self._lock:
+            if self._context is None or self._context.data_version != version:
+                inputs = load_inputs(self.store)
+                if inputs.events.empty:
+                    raise LookupError("no events have been ingested yet")
+                panel, _, _ = panel_from_store(self.store, self.settings.features_dir, inputs=inputs)
+                districts = inputs.districts
+                self._context = Context(
+                    version,
+                    inputs,
+                    panel,
+                    dict(zip(districts["id"], districts["name"], strict=True)),
+                    dict(zip(districts["id"], districts["parent"], strict=True)),
+                )
+                self._as_of_cache.clear()
+                log.info("loaded data version %s", version)
+            return self._context
+
+    def latest_period(self) -> pd.Period:
+        return self.context().panel.frame.index.levels[1].max()
+
+    # -- models -----------------------------------------------------------------------------------------
+    def model(self, version: int | None = None) -> tuple[int, ModelBundle]:
+        """The production model (or ``version``), loaded once per version and verified."""
+        wanted = version or self.registry.alias("production")
+        if wanted is None:
+            raise RegistryError("NOT_FOUND", "no model is in production yet: train and promote one")
+        with self._lock:
+            if wanted not in self._bundles:
+                number, bundle = load_bundle(self.registry, wanted)
+                self._bundles[number] = bundle
+            return wanted, self._bundles[wanted]
+
+    # -- scores -----------------------------------------------------------------------------------------
+    def scores(self, as_of: pd.Period | None = None) -> tuple[int, pd.DataFrame]:
+        """All districts x horizons at ``as_of`` (default: the latest period) for the production model."""
+        number, bundle = self.model()
+        ctx = self.context()
+        latest = ctx.panel.frame.index.levels[1].max()
+        if as_of is None or as_of == latest:
+            return number, self._stored_scores(number, bundle, ctx, latest)
+        key = (number, ctx.data_version, str(as_of))
+        with self._lock:
+            if key not in self._as_of_cache:
+                self._as_of_cache[key] = score_districts(bundle, ctx.panel, as_of, names=ctx.names)
+                while len(self._as_of_cache) > AS_OF_CACHE_SIZE:
+                    self._as_of_cache.popitem(last=False)
+            self._as_of_cache.move_to_end(key)
+            return number, self._as_of_cache[key]
+
+    def _stored_scores(
+        self, number: int, bundle: ModelBundle, ctx: Context, latest: pd.Period
+    ) -> pd.DataFrame:
+        columns = ["district_id", "as_of", "horizon", "probability", "band", "top_drivers"]
+        query = select(*(getattr(StoredScore, c) for c in columns)).where(
+            StoredScore.model_version == number, StoredScore.data_version == ctx.data_version
+        )
+        with self.store.session() as session:
+            rows = session.execute(query).all()
+        if not rows:
+            with self._lock:  # one worker thread computes; the store keeps it for every worker
+                table = score_districts(bundle, ctx.panel, latest, names=ctx.names)
+                records = table[columns].assign(model_version=number, data_version=ctx.data_version)
+                with self.store.session() as session:
+                    session.execute(
+                        delete(StoredScore).where(
+                            StoredScore.model_version == number, StoredScore.data_version == ctx.data_version
+                        )
+                    )
+                    session.execute(insert(StoredScore.__table__), records.to_dict(orient="records"))
+            return table
+        table = pd.DataFrame(rows, columns=columns)
+        table.insert(1, "district_name", table["district_id"].map(ctx.names))
+        return table.sort_values(["horizon", "probability"], ascending=[True, False], ignore_index=True)
