@@ -16,6 +16,7 @@ from service.schemas import (
     DistrictPath,
     DistrictRisk,
     DistrictRiskQuery,
+    Explanation,
     History,
     HistoryPoint,
     HistoryQuery,
@@ -39,10 +40,9 @@ def _scores(as_of=None):
 
 
 def _check_horizon(bundle_horizons, horizon: int) -> None:
-    if horizon not in bundle_horizons:
-        raise UnprocessableEntity(
-            f"horizon: the model in service has horizons {bundle_horizons}, not {horizon}"
-        )
+    available = sorted(int(h) for h in bundle_horizons)
+    if horizon not in available:
+        raise UnprocessableEntity(f"horizon: the model in service has horizons {available}, not {horizon}")
 
 
 def _district(district_id: str, table) -> District:
@@ -137,10 +137,7 @@ def district_risk(path: DistrictPath, query: DistrictRiskQuery):
         _, bundle = state().model(number)
         period = as_of or state().latest_period()
         details = explain(bundle, ctx.panel, ctx.inputs, path.district_id, period, query.horizon)
-        result.explanation = {
-            k: details[k]
-            for k in ("margin", "bias", "contributions_match_margin", "drivers", "families", "recent_events")
-        }
+        result.explanation = Explanation(**{k: details[k] for k in Explanation.model_fields})
     return result.model_dump()
 
 
