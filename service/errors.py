@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, Response, json, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -41,6 +41,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem(
-            500, InternalServerError.name, "the server failed to answer; the error has been logged"
-        )
+        return problem(500, "Internal Server Error", "the server failed to answer; the error has been logged")

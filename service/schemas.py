@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 PERIOD = r"^\d{4}-\d{2}(-\d{2})?$"
+Horizon = Annotated[int, Field(ge=1, le=24)]
 
 
 class Problem(BaseModel):
@@ -160,7 +163,7 @@ class IngestResult(BaseModel):
 
 
 class TrainBody(BaseModel):
-    horizons: list[int] = Field([1, 3], min_length=1, max_length=6)
+    horizons: list[Horizon] = Field([1, 3], min_length=1, max_length=6)
     until: str | None = Field(None, pattern=PERIOD)
     backtest_origins: int = Field(6, ge=0, le=60)
 
@@ -168,7 +171,7 @@ class TrainBody(BaseModel):
 class BacktestBody(BaseModel):
     start: str = Field(pattern=PERIOD)
     end: str = Field(pattern=PERIOD)
-    horizons: list[int] = Field([1, 3], min_length=1, max_length=6)
+    horizons: list[Horizon] = Field([1, 3], min_length=1, max_length=6)
 
 
 class PromoteBody(BaseModel):

@@ -101,8 +101,9 @@ def parse_provisions(path: Path, *, encoding: str | None = None) -> Parsed:
     checks = RowChecks(table)
     checks.require_columns(PROVISION_REQUIRED, "provisions")
     scope = checks.text("scope", required=True)
-    kind = scope.str.split(":", n=1).str[0].str.strip().str.casefold()
-    target = scope.str.split(":", n=1).str[1].str.strip()
+    parts = scope.fillna("").astype(object).str.partition(":")  # "region:Kidal" -> region, :, Kidal
+    kind = parts[0].str.strip().str.casefold()
+    target = parts[2].str.strip().where(parts[2].str.strip() != "", None)
     checks.flag(
         scope.notna() & ~kind.isin(SCOPE_KINDS),
         "scope",
