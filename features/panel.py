@@ -9,7 +9,7 @@ visible at t.  Targets (``y_<h>``) are the only columns that look ahead.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -52,14 +52,16 @@ class Panel:
     def target_names(self) -> list[str]:
         return [f"y_{h}" for h in self.spec.horizons]
 
-    def targets_known_by(self, known_by: pd.Period) -> pd.DataFrame:
+    def targets_known_by(self, known_by: pd.Period, horizons: tuple[int, ...] | None = None) -> pd.DataFrame:
         """The targets as they were known at ``known_by``: a backtest origin sees no later outcome.
 
-        Same index as :attr:`frame`; missing where a window runs past ``known_by``.
+        Same index as :attr:`frame`; missing where a window runs past ``known_by``.  ``horizons``
+        (default: the panel's) may ask for others.
         """
         if self.grid is None or self.located is None:
             raise RuntimeError("this panel was loaded without its events; rebuild it with attach_events()")
-        targets = build_targets(self.grid, self.located, self.spec, known_by=known_by)
+        spec = replace(self.spec, horizons=tuple(horizons)) if horizons else self.spec
+        targets = build_targets(self.grid, self.located, spec, known_by=known_by)
         return self.grid.frame(targets)
 
     def attach_events(self, inputs: Inputs) -> Panel:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def _one_origin(
     panel: Panel, origin: pd.Period, spec: TrainSpec, truth: pd.DataFrame, baselines: tuple
 ) -> tuple[pd.DataFrame, dict]:
-    targets = panel.targets_known_by(origin)
+    targets = panel.targets_known_by(origin, spec.horizons)
     frames, importance = [], {}
     for h in spec.horizons:
         design = design_at(panel, h, origin, targets)
@@ -66,7 +66,8 @@ def run_backtest(
     ``truth`` holds the outcomes to score against (default: the panel's targets from all data).
     """
     spec = spec or TrainSpec()
-    truth = panel.frame if truth is None else truth
+    if truth is None:  # the eventual truth: everything the data holds
+        truth = panel.targets_known_by(panel.frame.index.levels[1].max(), spec.horizons)
     truth = truth[[f"y_{h}" for h in spec.horizons]]
     # A few origins per task: the panel is sent to a worker once per task, not once per origin.
     per_task = max(1, min(4, len(origins) // max(4 * n_jobs, 1)))

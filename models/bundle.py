@@ -87,7 +87,7 @@ def train_bundle(
 ) -> ModelBundle:
     """Train one model per horizon on what was known at ``until``, and backtest the recipe on the
     ``backtest_origins`` origins before it (outcomes as known at ``until``)."""
-    targets = panel.targets_known_by(until)
+    targets = panel.targets_known_by(until, spec.horizons)
     models = {h: XGBRiskModel(spec).fit(design_at(panel, h, until, targets).train) for h in spec.horizons}
     metadata = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

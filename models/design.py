@@ -38,7 +38,8 @@ class Design:
 
 def design_at(panel: Panel, horizon: int, cutoff: pd.Period, targets: pd.DataFrame | None = None) -> Design:
     """Training and scoring rows for ``horizon`` at ``cutoff``; pass ``targets`` to reuse them."""
-    targets = panel.targets_known_by(cutoff) if targets is None else targets
+    if targets is None or f"y_{horizon}" not in targets:
+        targets = panel.targets_known_by(cutoff, (horizon,))
     y = targets[f"y_{horizon}"]
     recent = y.groupby(level="district_id", sort=False).shift(horizon)
     period = panel.frame.index.get_level_values("period")

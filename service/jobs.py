@@ -69,7 +69,6 @@ class JobRunner:
                 "finished_at": job.finished_at.isoformat() if job.finished_at else None,
             }
 
-    def wait(self) -> None:
-        """Let running jobs finish (tests, shutdown)."""
-        self.pool.shutdown(wait=True)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk-job")
+    def shutdown(self, cancel_pending: bool = True) -> None:
+        """Stop taking jobs; queued ones are cancelled, the running one finishes."""
+        self.pool.shutdown(wait=True, cancel_futures=cancel_pending)

@@ -48,7 +48,9 @@ def service_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(service_home):
     settings, _ = service_home
-    return create_app({"SETTINGS": settings, "TESTING": True})
+    application = create_app({"SETTINGS": settings, "TESTING": True})
+    yield application
+    application.extensions["risk"].jobs.shutdown(cancel_pending=True)
 
 
 @pytest.fixture
