@@ -19,10 +19,12 @@ from risk.periods import visible_period
 
 log = logging.getLogger(__name__)
 RECENT_EVENT_PERIODS = 6
+_WARNED: set[int] = set()
 
 
 def _features_at(bundle: ModelBundle, panel: Panel, as_of: pd.Period) -> pd.DataFrame:
-    if catalogue_hash(panel) != bundle.metadata.get("feature_catalogue_hash"):
+    if catalogue_hash(panel) != bundle.metadata.get("feature_catalogue_hash") and id(bundle) not in _WARNED:
+        _WARNED.add(id(bundle))  # once per loaded model, not on every request
         log.warning(
             "the feature catalogue changed since this model was trained; missing features are left empty"
         )

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from functools import wraps
 
 from flask import current_app, g, request
@@ -59,9 +60,27 @@ def list_keys(store: Store) -> list[ApiKey]:
         return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
 
 
+_ROLE_CACHE: dict[str, tuple[float, str | None]] = {}
+#: A revoked key stops working within this many seconds in every worker.
+ROLE_CACHE_SECONDS = 2.0
+
+
 def role_of(store: Store, key: str) -> str | None:
-    """The role of a valid, unrevoked key (constant-time comparison of hashes), else None."""
+    """The role of a valid, unrevoked key, else None (looked up at most every ROLE_CACHE_SECONDS)."""
     digest = _hash(key)
+    now = time.monotonic()
+    cached = _ROLE_CACHE.get(digest)
+    if cached is not None and now - cached[0] < ROLE_CACHE_SECONDS:
+        return cached[1]
+    role = _lookup_role(store, key, digest)
+    if len(_ROLE_CACHE) > 10_000:
+        _ROLE_CACHE.clear()
+    _ROLE_CACHE[digest] = (now, role)
+    return role
+
+
+def _lookup_role(store: Store, key: str, digest: str) -> str | None:
+    """Constant-time comparison of the hash against every key with the same prefix."""
     with store.session() as session:
         candidates = session.scalars(
             select(ApiKey).where(ApiKey.prefix == key[:PREFIX_LENGTH], ApiKey.revoked_at.is_(None))

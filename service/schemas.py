@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel as PydanticModel
+from pydantic import Field
 
 PERIOD = r"^\d{4}-\d{2}(-\d{2})?$"
 Horizon = Annotated[int, Field(ge=1, le=24)]
+
+
+class BaseModel(PydanticModel):
+    """flask-openapi3 asks for a model's JSON schema on every request; the schema never changes."""
+
+    @classmethod
+    @cache
+    def model_json_schema(cls, *args, **kwargs) -> dict:
+        return super().model_json_schema(*args, **kwargs)
 
 
 class Problem(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ from risk.store.schema import IngestRun, StoredScore
 
 log = logging.getLogger(__name__)
 AS_OF_CACHE_SIZE = 32
+RESPONSE_CACHE_SIZE = 2048
+#: How long a worker trusts its view of the data version and the production alias (seconds).
+RECHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -49,12 +53,43 @@ class ServiceState:
         self._context: Context | None = None
         self._bundles: dict[int, ModelBundle] = {}
         self._as_of_cache: OrderedDict = OrderedDict()
+        self._latest_scores: dict[tuple, pd.DataFrame] = {}
+        self._responses: OrderedDict = OrderedDict()
+        self._checked: dict[str, tuple[float, object]] = {}
+
+    def _recent(self, name: str, read):
+        """``read()``, re-read at most every RECHECK_SECONDS: promotions and ingests show within a second."""
+        now = time.monotonic()
+        seen = self._checked.get(name)
+        if seen is None or now - seen[0] > RECHECK_SECONDS:
+            seen = (now, read())
+            self._checked[name] = seen
+        return seen[1]
+
+    def production_version(self) -> int | None:
+        return self._recent("production", lambda: self.registry.alias("production"))
+
+    def cached_response(self, key: tuple, compute):
+        """A response body computed once per key (keys include model and data versions)."""
+        with self._lock:
+            if key in self._responses:
+                self._responses.move_to_end(key)
+                return self._responses[key]
+        value = compute()
+        with self._lock:
+            self._responses[key] = value
+            while len(self._responses) > RESPONSE_CACHE_SIZE:
+                self._responses.popitem(last=False)
+        return value
 
     # -- data -------------------------------------------------------------------------------------------
     def data_version(self) -> str:
-        with self.store.session() as session:
-            newest = session.scalar(select(func.max(IngestRun.id)).where(IngestRun.status == "ok"))
-        return str(newest or 0)
+        def read() -> str:
+            with self.store.session() as session:
+                newest = session.scalar(select(func.max(IngestRun.id)).where(IngestRun.status == "ok"))
+            return str(newest or 0)
+
+        return self._recent("data", read)
 
     def context(self) -> Context:
         version = self.data_version()
@@ -82,7 +117,7 @@ class ServiceState:
     # -- models -----------------------------------------------------------------------------------------
     def model(self, version: int | None = None) -> tuple[int, ModelBundle]:
         """The production model (or ``version``), loaded once per version and verified."""
-        wanted = version or self.registry.alias("production")
+        wanted = version or self.production_version()
         if wanted is None:
             raise RegistryError("NOT_FOUND", "no model is in production yet: train and promote one")
         with self._lock:
@@ -98,7 +133,10 @@ class ServiceState:
         ctx = self.context()
         latest = ctx.panel.frame.index.levels[1].max()
         if as_of is None or as_of == latest:
-            return number, self._stored_scores(number, bundle, ctx, latest)
+            key = (number, ctx.data_version)
+            if key not in self._latest_scores:
+                self._latest_scores = {key: self._stored_scores(number, bundle, ctx, latest)}
+            return number, self._latest_scores[key]
         key = (number, ctx.data_version, str(as_of))
         with self._lock:
             if key not in self._as_of_cache:

@@ -121,6 +121,20 @@ def district_risk(path: DistrictPath, query: DistrictRiskQuery):
     as_of = period_param(query.as_of)
     number, table = _scores(as_of)
     _check_horizon(sorted(table["horizon"].unique()), query.horizon)
+    service = state()
+    key = (
+        "district_risk",
+        number,
+        service.context().data_version,
+        path.district_id,
+        str(as_of),
+        query.horizon,
+        query.explain,
+    )
+    return service.cached_response(key, lambda: _district_risk(number, table, path, query, as_of))
+
+
+def _district_risk(number, table, path: DistrictPath, query: DistrictRiskQuery, as_of) -> dict:
     row = table[(table["district_id"] == path.district_id) & (table["horizon"] == query.horizon)].iloc[0]
     result = DistrictRisk(
         district_id=path.district_id,
