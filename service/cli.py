@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import subprocess
 import sys
 
@@ -14,6 +13,14 @@ from risk.cli.context import AppContext, pass_app
 from service.auth import ROLES, create_key, list_keys, revoke_key
 
 log = logging.getLogger(__name__)
+
+
+def _has_gunicorn() -> bool:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _workers() -> int:
@@ -29,11 +36,20 @@ def _workers() -> int:
 def serve(app: AppContext, host: str, port: int, workers: int | None, dev: bool) -> None:
     """Serve the district risk API on HOST:PORT."""
     app.store  # create or upgrade the schema once, before the workers start  # noqa: B018
-    if dev or shutil.which("gunicorn") is None or sys.platform == "win32":
-        click.echo(f"serving with the pure-Python server on http://{host}:{port}")
+    if dev or sys.platform == "win32" or not _has_gunicorn():
         from service import create_app
 
-        create_app().run(host=host, port=port, threaded=True)
+        application = create_app()
+        try:
+            from waitress import serve as waitress_serve  # pure-Python production server, if installed
+        except ImportError:
+            click.echo(
+                f"serving with Flask's own server on http://{host}:{port} (install gunicorn for production)"
+            )
+            application.run(host=host, port=port, threaded=True)
+            return
+        click.echo(f"serving with waitress on http://{host}:{port}")
+        waitress_serve(application, host=host, port=port, threads=8)
         return
     count = workers or _workers()
     click.echo(f"serving on http://{host}:{port} with gunicorn ({count} workers)")
