@@ -11,7 +11,7 @@ from flask_openapi3 import Info, OpenAPI
 
 from risk import __version__
 from risk.config import Settings, load_settings
-from service import errors
+from service import auth, errors
 from service.jobs import JobRunner
 from service.state import ServiceState
 
@@ -19,6 +19,20 @@ SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
     "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
+
+
+OPEN_ENDPOINTS = {"health.healthz", "health.readyz", "openapi_json", "index", "static"}
+
+
+def _check_every_view_is_guarded(app: OpenAPI) -> None:
+    """Fail at start-up, not in production, if an API view was added without @require."""
+    for endpoint in app.view_functions:
+        blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
+        if endpoint in OPEN_ENDPOINTS or blueprint not in ("risk", "data", "modelling"):
+            continue
+        module = app.blueprints[blueprint].import_name
+        if (module, endpoint.rsplit(".", 1)[-1]) not in auth.REQUIRED:
+            raise RuntimeError(f"API view {endpoint} has no @require(role)")
 
 
 def create_app(config: dict | None = None) -> OpenAPI:
@@ -49,9 +63,11 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.extensions["risk"] = service
 
     errors.init_app(app)
+    auth.init_app(app)
     from service import api
 
     api.init_app(app)
+    _check_every_view_is_guarded(app)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     app.add_url_rule("/", "index", lambda: redirect("/docs/swagger"))
     return app

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import secrets
 import time
-from functools import wraps
 
 from flask import current_app, g, request
 from sqlalchemy import select
@@ -99,26 +98,47 @@ def presented_key() -> str | None:
     return request.headers.get("X-API-Key") or None
 
 
+#: (module, view name) -> (least role, open when reading is open); filled by @require.
+REQUIRED: dict[tuple[str, str], tuple[str, bool]] = {}
+
+
 def require(role: str, *, readable: bool = False):
-    """Decorator: the request needs a key of at least ``role`` (``readable``: open if the service allows)."""
-    needed = ROLES.index(role)
+    """Mark a view as needing a key of at least ``role`` (``readable``: open if the service allows).
+
+    The check itself runs in :func:`check_request`, before the request is parsed or validated, so
+    a caller without a key learns nothing about the parameters.
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
 
     def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if readable and current_app.config["OPEN_READ"]:
-                return view(*args, **kwargs)
-            key = presented_key()
-            if key is None:
-                raise Unauthorized("an API key is required: send 'Authorization: Bearer KEY'")
-            found = role_of(current_app.extensions["risk"].store, key)
-            if found is None:
-                raise Unauthorized("the API key is not valid or has been revoked")
-            if ROLES.index(found) < needed:
-                raise Forbidden(f"this needs the {role} role; the key has {found}")
-            g.role = found
-            return view(*args, **kwargs)
-
-        return wrapper
+        REQUIRED[(view.__module__, view.__name__)] = (role, readable)
+        return view
 
     return decorate
+
+
+def check_request() -> None:
+    """``before_request``: enforce the role the matched view was marked with."""
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    if blueprint is None or request.endpoint is None:
+        return
+    needed = REQUIRED.get((blueprint.import_name, request.endpoint.rsplit(".", 1)[-1]))
+    if needed is None:
+        return
+    role, readable = needed
+    if readable and current_app.config["OPEN_READ"]:
+        return
+    key = presented_key()
+    if key is None:
+        raise Unauthorized("an API key is required: send 'Authorization: Bearer KEY'")
+    found = role_of(current_app.extensions["risk"].store, key)
+    if found is None:
+        raise Unauthorized("the API key is not valid or has been revoked")
+    if ROLES.index(found) < ROLES.index(role):
+        raise Forbidden(f"this needs the {role} role; the key has {found}")
+    g.role = found
+
+
+def init_app(app) -> None:
+    app.before_request(check_request)

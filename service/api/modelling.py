@@ -54,6 +54,10 @@ def _version(number: int) -> ModelVersion:
 @require("viewer")
 def list_models():
     """Every model version, newest first, with its aliases and backtest metrics."""
+    return _model_list()
+
+
+def _model_list() -> dict:
     store = state().registry
     versions = [_version(v) for v in reversed(store.versions())]
     return ModelList(
@@ -77,7 +81,7 @@ def promote_model(path: VersionPath, body: PromoteBody):
         promote(state().registry, path.version, force=body.force, tolerance=body.tolerance)
     except RegistryError as exc:
         raise Conflict(str(exc)) from exc
-    return list_models.__wrapped__()
+    return _model_list()
 
 
 @bp.post("/models/rollback", tags=[TAG], responses={200: ModelList, 409: Problem})
@@ -88,7 +92,7 @@ def rollback_model():
         state().registry.rollback("production")
     except RegistryError as exc:
         raise Conflict(str(exc)) from exc
-    return list_models.__wrapped__()
+    return _model_list()
 
 
 def _accepted(job_id: str):
