@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -124,6 +125,8 @@ def score(
     except (RegistryError, ValueError, KeyError) as exc:
         _fail(exc)
     table.insert(len(table.columns), "model_version", number)
+    for hook in entry_points(group="risk.after_scoring"):  # alerts plug in here (a higher layer)
+        hook.load()(app, table, number)
     if fmt == "csv":
         text = table.to_csv(index=False)
     elif fmt == "json":

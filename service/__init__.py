@@ -28,7 +28,7 @@ def _check_every_view_is_guarded(app: OpenAPI) -> None:
     """Fail at start-up, not in production, if an API view was added without @require."""
     for endpoint in app.view_functions:
         blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
-        if endpoint in OPEN_ENDPOINTS or blueprint not in ("risk", "data", "modelling"):
+        if endpoint in OPEN_ENDPOINTS or blueprint not in ("risk", "data", "modelling", "alerting"):
             continue
         module = app.blueprints[blueprint].import_name
         if (module, endpoint.rsplit(".", 1)[-1]) not in auth.REQUIRED:

@@ -27,6 +27,7 @@ from models.registry import FileModelStore, RegistryError
 from risk.config import Settings
 from risk.store.db import Store, open_store
 from risk.store.schema import IngestRun, StoredScore
+from service.alerts.evaluate import evaluate_rules
 
 log = logging.getLogger(__name__)
 AS_OF_CACHE_SIZE = 32
@@ -166,6 +167,8 @@ class ServiceState:
                         )
                     )
                     session.execute(insert(StoredScore.__table__), records.to_dict(orient="records"))
+                # A new scoring: evaluate the alert rules (delivery is the scheduler's job, not a worker's).
+                evaluate_rules(self.store, table, number)
             return table
         table = pd.DataFrame(rows, columns=columns)
         table.insert(1, "district_name", table["district_id"].map(ctx.names))

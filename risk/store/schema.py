@@ -197,3 +197,87 @@ class StoredScore(Base):
     probability: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(16))
     top_drivers: Mapped[str] = mapped_column(Text)
+
+
+class AlertRule(Base):
+    """When to alert: scope, horizon, a condition (threshold / band / jump), hysteresis, cooldown, channel."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scope_region: Mapped[str | None] = mapped_column(String(200))
+    scope_districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    horizon: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[str] = mapped_column(String(16), doc="threshold|band|jump")
+    threshold: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float] = mapped_column(Float, default=0.05, doc="re-arm below threshold - margin")
+    delta: Mapped[float | None] = mapped_column(Float, doc="jump: rise since the previous scoring")
+    cooldown_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    channel: Mapped[str] = mapped_column(String(16), doc="webhook|log")
+    url: Mapped[str | None] = mapped_column(String(2000))
+    secret: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AlertTrack(Base):
+    """Per rule and district: the last probability seen, whether the rule is armed, the last alert time."""
+
+    __tablename__ = "alert_tracks"
+
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True)
+    district_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    armed: Mapped[bool] = mapped_column(default=True)
+    last_probability: Mapped[float | None] = mapped_column(Float)
+    last_as_of: Mapped[str | None] = mapped_column(String(16))
+    last_alert_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """One crossing: stored once (rule, district, period, horizon), then open / acknowledged / resolved."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("rule_id", "district_id", "as_of", "horizon", name="uq_alert_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[str] = mapped_column(String(64), index=True)
+    district_name: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[str] = mapped_column(String(16))
+    horizon: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float] = mapped_column(Float)
+    previous_probability: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(16))
+    top_drivers: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class OutboxMessage(Base):
+    """A webhook to send: survives restarts; retried with backoff; dead-lettered after too many tries."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(64), unique=True, doc="the receiver's idempotency key")
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", doc="pending|delivered|dead")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DeliveryAttempt(Base):
+    """Every attempt at delivering an outbox message, with its outcome."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -2,9 +2,9 @@
 
 from flask_openapi3 import OpenAPI
 
-from service.api import data, health, modelling, risk
+from service.api import alerting, data, health, modelling, risk
 
 
 def init_app(app: OpenAPI) -> None:
-    for module in (health, risk, data, modelling):
+    for module in (health, risk, data, modelling, alerting):
         app.register_api(module.bp)
