@@ -56,6 +56,11 @@ def signed_headers(secret: str, webhook_id: str, body: str, now: dt.datetime) ->
     }
 
 
+def _wall_clock() -> dt.datetime:
+    """The signature's timestamp is the real moment of sending (receivers reject stale ones)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def deliver_due(
     store: Store,
     now: dt.datetime | None = None,
@@ -88,7 +93,7 @@ def deliver_due(
                 url,
                 data=payload.encode(),
                 timeout=TIMEOUT_SECONDS,
-                headers=signed_headers(secret or "", webhook_id, payload, now),
+                headers=signed_headers(secret or "", webhook_id, payload, _wall_clock()),
             )
             status_code = response.status_code
             if not 200 <= status_code < 300:
