@@ -239,7 +239,13 @@ READ = [
     ("get", f"/v1/districts/{D}/risk"),
     ("get", f"/v1/districts/{D}/history"),
 ]
-VIEW = [("get", "/v1/models"), ("get", "/v1/models/1"), ("get", "/v1/jobs/none")]
+VIEW = [
+    ("get", "/v1/models"),
+    ("get", "/v1/models/1"),
+    ("get", "/v1/jobs/none"),
+    ("get", "/v1/alerts"),
+    ("get", "/v1/alert-rules"),
+]
 ANALYST = [
     ("post", "/v1/events"),
     ("post", "/v1/presence"),
@@ -248,6 +254,9 @@ ANALYST = [
     ("post", "/v1/models/rollback"),
     ("post", "/v1/models/train"),
     ("post", "/v1/backtests"),
+    ("post", "/v1/alert-rules"),
+    ("post", "/v1/alerts/99999/ack"),
+    ("delete", "/v1/alert-rules/99999"),
 ]
 OPEN = [("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.json")]
 ROLE_RANK = {None: -1, "revoked": -1, "viewer": 0, "analyst": 1, "admin": 2}
@@ -261,7 +270,7 @@ ROLE_RANK = {None: -1, "revoked": -1, "viewer": 0, "analyst": 1, "admin": 2}
 def test_auth_matrix(client, auth, role, method, url, needed):
     headers = auth(role)
     # Bodies that permitted callers get 422 for (no job starts); the key is checked before the body.
-    body = {"json": {"horizons": []}} if method == "post" else {}
+    body = {"json": {"horizons": []}} if method in ("post", "delete") else {}
     response = getattr(client, method)(url, headers=headers, **body)
     if needed < 0:
         assert response.status_code not in (401, 403)
