@@ -12,7 +12,7 @@ import logging
 import uuid
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.spec import DEFAULT_BANDS
@@ -79,6 +79,16 @@ def evaluate_rules(
                 )
                 fire = decision.fire and not cooling
                 if not (decision.fire and cooling):  # held back by the cooldown: stay armed for later
+                    if decision.armed and track.armed is False:  # risk fell back below the line: resolved
+                        session.execute(
+                            update(Alert)
+                            .where(
+                                Alert.rule_id == rule.id,
+                                Alert.district_id == row.district_id,
+                                Alert.state != "resolved",
+                            )
+                            .values(state="resolved")
+                        )
                     track.armed = decision.armed
                 track.last_probability, track.last_as_of = float(row.probability), str(row.as_of)
                 if fire:

@@ -107,6 +107,17 @@ def test_scoring_the_same_period_again_makes_no_second_alert(store):
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
+def test_an_alert_is_resolved_when_the_risk_falls_back(store):
+    create_rule(store, name="r", horizon=1, condition="threshold", threshold=0.5, margin=0.1)
+    evaluate_rules(store, _scores({"D1": 0.7}, "2024-05"), 1, now=T0)
+    evaluate_rules(store, _scores({"D1": 0.45}, "2024-06"), 1, now=T0)  # within the margin: still open
+    with store.session() as session:
+        assert session.scalar(select(Alert.state)) == "open"
+    evaluate_rules(store, _scores({"D1": 0.3}, "2024-07"), 1, now=T0)
+    with store.session() as session:
+        assert session.scalar(select(Alert.state)) == "resolved"
+
+
 def test_scope_and_horizon(store):
     create_rule(store, name="only D2, h3", horizon=3, condition="threshold", threshold=0.5, districts=["D2"])
     assert not evaluate_rules(store, _scores({"D1": 0.9, "D2": 0.9}, "2024-05", horizon=1), 1, now=T0)
