@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from flask import redirect
 from flask_openapi3 import Info, OpenAPI
 
 from risk import __version__
@@ -64,10 +63,10 @@ def create_app(config: dict | None = None) -> OpenAPI:
 
     errors.init_app(app)
     auth.init_app(app)
-    from service import api
+    from service import api, web
 
     api.init_app(app)
+    web.init_app(app)
     _check_every_view_is_guarded(app)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
-    app.add_url_rule("/", "index", lambda: redirect("/docs/swagger"))
     return app

@@ -25,8 +25,9 @@ from models.bundle import ModelBundle, load_bundle
 from models.explain import score_districts
 from models.registry import FileModelStore, RegistryError
 from risk.config import Settings
+from risk.geo import parse_geometry
 from risk.store.db import Store, open_store
-from risk.store.schema import IngestRun, StoredScore
+from risk.store.schema import District, IngestRun, StoredScore
 from service.alerts.evaluate import evaluate_rules
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,22 @@ class ServiceState:
                 self._as_of_cache.clear()
                 log.info("loaded data version %s", version)
             return self._context
+
+    def map_paths(self) -> tuple[dict[str, str], int]:
+        """SVG path data of every district, and the map's height (recomputed when the data change)."""
+        from service.web.svg import MapProjection
+
+        version = self.data_version()
+        with self._lock:
+            cached = self._checked.get("map_paths")
+            if cached is None or cached[0] != version:
+                with self.store.session() as session:
+                    rows = session.execute(select(District.id, District.geometry).order_by(District.id)).all()
+                geometries = [parse_geometry(g) for _, g in rows]
+                projection = MapProjection(geometries)
+                paths = {d: projection.path(g) for (d, _), g in zip(rows, geometries, strict=True)}
+                self._checked["map_paths"] = cached = (version, (paths, projection.height))
+            return cached[1]
 
     def latest_period(self) -> pd.Period:
         return self.context().panel.frame.index.levels[1].max()

@@ -20,7 +20,30 @@ from risk.cli.synth import synth
 log = logging.getLogger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PluginGroup(click.Group):
+    """The main group; higher layers' commands are loaded from entry points when first asked for.
+
+    Loading lazily (not at import) lets those layers import :mod:`risk.cli.context` themselves.
+    """
+
+    def _plugins(self) -> dict[str, click.Command]:
+        if not hasattr(self, "_loaded"):
+            self._loaded: dict[str, click.Command] = {}
+            for entry in sorted(entry_points(group="risk.commands"), key=lambda e: e.name):
+                try:
+                    self._loaded[entry.name] = entry.load()
+                except Exception:  # a broken plug-in must not take the whole CLI down
+                    log.exception("could not load the %r command", entry.name)
+        return self._loaded
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._plugins().get(name)
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="risk")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.pass_context
@@ -34,9 +57,3 @@ def main(ctx: click.Context, verbose: int) -> None:
 
 for command in (synth, ingest, runs, status, demo):
     main.add_command(command)
-
-for entry in sorted(entry_points(group="risk.commands"), key=lambda e: e.name):
-    try:
-        main.add_command(entry.load(), entry.name)
-    except Exception:  # a broken plug-in must not take the whole CLI down
-        log.exception("could not load the %r command", entry.name)
