@@ -96,7 +96,7 @@ async function showDistrict(id) {
   $("history").innerHTML = history;
   $("drivers").innerHTML = drivers;
   $("families").replaceChildren(...Object.entries(r.explanation.families).map(([family, value]) =>
-    text(document.createElement("li"), `${family}: ${value > 0 ? "raises" : "lowers"} (${value.toFixed(2)})`)));
+    text(document.createElement("li"), `${family}: ${value > 0.005 ? "raises" : value < -0.005 ? "lowers" : "no effect"} (${value.toFixed(2)})`)));
   $("events").replaceChildren(...r.explanation.recent_events.map((e) => text(document.createElement("li"),
     `${e.date_start} ${e.category}, ${e.fatalities} dead (${e.actors.join(", ")}) [${e.source} ${e.id}]`)));
   if (!r.explanation.recent_events.length) $("events").append(text(document.createElement("li"), "none recently"));
