@@ -136,7 +136,7 @@ def _regions_of(events: pd.DataFrame, districts: pd.DataFrame) -> pd.Series:
     """Admin-1 of each event: its district's parent, or, for events placed in no district, the
     parent of the district its (vague) point falls in."""
     parent = dict(zip(districts["id"], districts["parent"], strict=True))
-    region = events["district_id"].map(parent)
+    region = events["district_id"].map(parent).astype(object)
     loose = region.isna().to_numpy() & events["lon"].notna().to_numpy()
     if loose.any() and len(districts):
         locator = DistrictLocator(list(districts["id"]), [parse_geometry(g) for g in districts["geometry"]])

@@ -15,7 +15,7 @@ from risk import __version__
 from risk.cli.context import AppContext
 from risk.cli.data import ingest, runs, status
 from risk.cli.demo import demo
-from risk.cli.synth import synth
+from risk.cli.synth import grid, synth
 
 log = logging.getLogger(__name__)
 
@@ -55,5 +55,5 @@ def main(ctx: click.Context, verbose: int) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (synth, ingest, runs, status, demo):
+for command in (synth, grid, ingest, runs, status, demo):
     main.add_command(command)
