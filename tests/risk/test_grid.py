@@ -46,8 +46,13 @@ def test_grid_cells_run_through_the_pipeline(tmp_path, store):
     events = ingest_file(store, "ucdp", scenario["ged_events.csv"])
     assert events.rejected == 0 and events.assigned > 0
     with store.session() as session:
-        degrees = pd.Series(dict(session.execute(
-            select(Neighbour.district_id, func.count()).group_by(Neighbour.district_id)).all()))
+        degrees = pd.Series(
+            dict(
+                session.execute(
+                    select(Neighbour.district_id, func.count()).group_by(Neighbour.district_id)
+                ).all()
+            )
+        )
     assert degrees.max() == 4 and degrees.min() == 2 and (degrees == 4).sum() == 18 * 14  # rook: corners 2
     panel = build_panel(load_inputs(store))
     frame = panel.frame
