@@ -13,7 +13,7 @@ import uuid
 
 import pandas as pd
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models.spec import DEFAULT_BANDS
 from risk.store.db import Store
@@ -48,8 +48,22 @@ def evaluate_rules(
     store: Store, scores: pd.DataFrame, model_version: int, now: dt.datetime | None = None
 ) -> list[int]:
     """Apply every rule to a scoring (columns district_id, district_name, as_of, horizon, probability, band,
-    top_drivers); returns the ids of new alerts (their webhooks are in the outbox)."""
-    now = now or _now()
+    top_drivers); returns the ids of new alerts (their webhooks are in the outbox).
+
+    Two evaluators racing on the same store (two schedulers, a scheduler and a web worker): the
+    loser's transaction fails on the store's uniqueness, and its retry finds the period evaluated.
+    """
+    for attempt in range(3):
+        try:
+            return _evaluate(store, scores, model_version, now or _now())
+        except (IntegrityError, OperationalError):
+            if attempt == 2:
+                raise
+            log.info("alert evaluation raced with another process; evaluating again")
+    return []
+
+
+def _evaluate(store: Store, scores: pd.DataFrame, model_version: int, now: dt.datetime) -> list[int]:
     created: list[int] = []
     with store.session() as session:
         rules = session.scalars(select(AlertRule).order_by(AlertRule.id)).all()
