@@ -16,6 +16,8 @@ RISK_DATA_DIR
     (default ``../shared/data`` beside the repository root).
 RISK_UCDP_BASE_URL
     Where UCDP GED release files are downloaded from.
+RISK_TEST_DATABASE_URL
+    A PostgreSQL server the test suite may create throwaway databases on (``.ci/run`` starts one).
 RISK_OPEN_READ
     ``1`` lets anyone read scores and explanations without a key (default: a key is needed).
 RISK_MAX_REQUEST_BYTES
@@ -46,6 +48,7 @@ class Settings:
     ucdp_base_url: str = UCDP_DOWNLOADS
     require_real_data: bool = False
     open_read: bool = False
+    test_database_url: str | None = None
     max_request_bytes: int = 10 * 1024 * 1024
 
     @property
@@ -83,6 +86,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ucdp_base_url=env.get("RISK_UCDP_BASE_URL") or UCDP_DOWNLOADS,
         require_real_data=_truthy(env.get("CI")) or _truthy(env.get("RISK_REQUIRE_REAL_DATA")),
         open_read=_truthy(env.get("RISK_OPEN_READ")),
+        test_database_url=env.get("RISK_TEST_DATABASE_URL") or None,
         max_request_bytes=int(env.get("RISK_MAX_REQUEST_BYTES") or 10 * 1024 * 1024),
     )
 

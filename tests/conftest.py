@@ -2,21 +2,51 @@
 
 from __future__ import annotations
 
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from risk.config import load_settings
 from risk.store import open_store
 
 
-@pytest.fixture
-def store(tmp_path):
-    """An empty store (SQLite file) brought to the newest schema."""
-    handle = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    yield handle
-    handle.dispose()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    """An empty store brought to the newest schema: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        handle = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        yield handle
+        handle.dispose()
+        return
+    with throwaway_postgres_database() as url:
+        handle = open_store(url)
+        yield handle
+        handle.dispose()
+
+
+@contextmanager
+def throwaway_postgres_database():
+    """A new database on the server at RISK_TEST_DATABASE_URL, dropped afterwards."""
+    settings = load_settings()
+    if not settings.test_database_url:
+        if settings.require_real_data:
+            pytest.fail("RISK_TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+        pytest.skip("RISK_TEST_DATABASE_URL is not set")
+    admin = create_engine(settings.test_database_url, isolation_level="AUTOCOMMIT")
+    name = f"risk_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(settings.test_database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +70,17 @@ def runner(tmp_path, monkeypatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def postgres_url():
-    """A throwaway PostgreSQL cluster on 127.0.0.1, when the server binaries are installed."""
+    """A throwaway PostgreSQL database: on RISK_TEST_DATABASE_URL's server, else on a cluster started here."""
+    if load_settings().test_database_url:
+        with throwaway_postgres_database() as url:
+            yield url
+        return
+    yield from _own_cluster()
+
+
+def _own_cluster():
     import os
     import shutil
     import socket

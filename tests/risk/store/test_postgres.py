@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from risk.ingest import ingest_file
@@ -12,6 +13,7 @@ from tests.risk.ingest.factories import ged_csv, ged_row, write
 SQUARE = '{"type":"Polygon","coordinates":[[[18,4],[19,4],[19,5],[18,5],[18,4]]]}'
 
 
+@pytest.mark.postgres
 def test_ingest_and_reingest_on_postgres(postgres_url, tmp_path):
     store = open_store(postgres_url)
     try:
