@@ -161,3 +161,18 @@ def recent_events(
         }
         for r in recent.head(25).itertuples()
     ]
+
+
+def score_history(bundle: ModelBundle, panel: Panel, district_id: str, horizon: int) -> pd.DataFrame:
+    """The district's probability in every period of the panel beside the outcome (NaN while unknown).
+
+    Periods the model was trained on are in-sample; honest past skill comes from a backtest.
+    """
+    rows = panel.frame.xs(district_id, level="district_id")
+    model = bundle.models[horizon]
+    probability = model.calibrator_.predict(model.margin(rows.reindex(columns=bundle.feature_names)))
+    target = f"y_{horizon}"
+    outcome = rows[target].to_numpy(dtype=float) if target in rows else np.full(len(rows), np.nan)
+    return pd.DataFrame(
+        {"period": [str(p) for p in rows.index], "probability": probability, "violence": outcome}
+    )

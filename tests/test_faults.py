@@ -30,7 +30,9 @@ def _env(home) -> dict:
 
 
 def _kill_after(args, env, seconds: float) -> None:
-    process = subprocess.Popen([*COMMAND, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*COMMAND, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(seconds)
     assert process.poll() is None, "the process finished before it could be killed; make the work larger"
     process.send_signal(signal.SIGKILL)
@@ -50,8 +52,13 @@ def test_ingest_killed_midway_stores_nothing_and_a_rerun_stores_everything(tmp_p
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Event)) == 0  # one file, one transaction
         assert session.scalar(select(func.count()).where(IngestRun.status == "ok")) == 0
-    done = subprocess.run([*COMMAND, "ingest", "ucdp", str(path), "--json"], env=_env(settings.home),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*COMMAND, "ingest", "ucdp", str(path), "--json"],
+        env=_env(settings.home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Event)) == len(big)
@@ -63,14 +70,16 @@ def test_training_killed_midway_leaves_no_half_model(tmp_path):
     store = open_store(settings.database_url)
     ingest_scenario(store, generate(tmp_path / "scenario", seed=4))
     env = _env(settings.home)
-    first = subprocess.run([*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True,
-                           timeout=300)
+    first = subprocess.run(
+        [*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert first.returncode == 0, first.stderr
     _kill_after(["train", "--backtest-origins", "24"], env, 6.0)
     registry = FileModelStore(settings.registry_dir)
     assert registry.versions() == [1] and registry.alias("production") == 1
     assert registry.read_files(1)  # still whole and verified
-    again = subprocess.run([*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True,
-                           timeout=300)
+    again = subprocess.run(
+        [*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert again.returncode == 0 and again.stdout.strip().splitlines()[-1] == "2"
     store.dispose()

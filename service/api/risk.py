@@ -6,7 +6,7 @@ import numpy as np
 from flask_openapi3 import APIBlueprint, Tag
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
-from models.explain import explain, score_districts
+from models.explain import explain, score_districts, score_history
 from models.registry import RegistryError
 from service.api.common import AUTH_ERRORS, SECURITY, known_district, period_param, state
 from service.auth import require
@@ -165,16 +165,10 @@ def history(path: DistrictPath, query: HistoryQuery):
     except RegistryError as exc:
         raise NotFound(str(exc)) from exc
     _check_horizon(bundle.horizons, query.horizon)
-    ctx = state().context()
-    model = bundle.models[query.horizon]
-    rows = ctx.panel.frame.xs(path.district_id, level="district_id")
-    probability = model.calibrator_.predict(model.margin(rows.reindex(columns=bundle.feature_names)))
-    outcome = (
-        rows[f"y_{query.horizon}"].to_numpy() if f"y_{query.horizon}" in rows else np.full(len(rows), np.nan)
-    )
+    past = score_history(bundle, state().context().panel, path.district_id, query.horizon)
     points = [
-        HistoryPoint(period=str(p), probability=float(q), violence=None if np.isnan(o) else float(o))
-        for p, q, o in zip(rows.index, probability, outcome, strict=True)
+        HistoryPoint(period=p, probability=float(q), violence=None if np.isnan(o) else float(o))
+        for p, q, o in past.itertuples(index=False)
     ]
     return History(
         district_id=path.district_id, horizon=query.horizon, model_version=number, points=points

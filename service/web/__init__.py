@@ -13,7 +13,7 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
-from models.explain import explain
+from models.explain import explain, score_history
 from service.auth import require
 from service.state import ServiceState
 from service.web.svg import BAND_COLOURS, district_map, drivers_chart, history_chart
@@ -80,9 +80,8 @@ def map_svg():
     return _svg(state.cached_response(key, draw))
 
 
-@bp.get("/ui/districts/<district_id>/history.svg")
-@require("viewer", readable=True)
-def history_svg(district_id: str):
+def _district_model(district_id: str):
+    """The service state, the district's context and the model in service, with the horizon checked."""
     state = _state()
     ctx = state.context()
     if district_id not in ctx.names:
@@ -91,30 +90,22 @@ def history_svg(district_id: str):
     horizon = _horizon()
     if horizon not in bundle.models:
         raise UnprocessableEntity(f"horizon: the model has {bundle.horizons}")
-    rows = ctx.panel.frame.xs(district_id, level="district_id")
-    model = bundle.models[horizon]
-    probability = model.calibrator_.predict(model.margin(rows.reindex(columns=bundle.feature_names)))
-    observed = rows.get(f"y_{horizon}", pd.Series(math.nan, index=rows.index))
-    return _svg(
-        history_chart(
-            [str(p) for p in rows.index],
-            list(map(float, probability)),
-            [None if math.isnan(v) else v for v in observed],
-        )
-    )
+    return state, ctx, bundle, horizon
+
+
+@bp.get("/ui/districts/<district_id>/history.svg")
+@require("viewer", readable=True)
+def history_svg(district_id: str):
+    _, ctx, bundle, horizon = _district_model(district_id)
+    past = score_history(bundle, ctx.panel, district_id, horizon)
+    violence = [None if math.isnan(v) else v for v in past["violence"]]
+    return _svg(history_chart(list(past["period"]), list(map(float, past["probability"])), violence))
 
 
 @bp.get("/ui/districts/<district_id>/drivers.svg")
 @require("viewer", readable=True)
 def drivers_svg(district_id: str):
-    state = _state()
-    ctx = state.context()
-    if district_id not in ctx.names:
-        raise NotFound(f"unknown district {district_id!r}")
-    _, bundle = state.model()
-    horizon = _horizon()
-    if horizon not in bundle.models:
-        raise UnprocessableEntity(f"horizon: the model has {bundle.horizons}")
+    state, ctx, bundle, horizon = _district_model(district_id)
     period = _as_of() or state.latest_period()
     result = explain(bundle, ctx.panel, ctx.inputs, district_id, period, horizon)
     return _svg(drivers_chart(result["drivers"]))
