@@ -90,6 +90,7 @@ class FileModelStore(ModelStore):
     def create_version(self, files: dict[str, bytes], metadata: dict) -> int:
         for name in files:
             validate_file_name(name)
+        self._sweep_stale_staging()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
         try:
             digests = {}
