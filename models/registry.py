@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
@@ -118,6 +119,13 @@ class FileModelStore(ModelStore):
                         raise  # anything but losing a race for the number is a real error
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _sweep_stale_staging(self, older_than_seconds: float = 3600.0) -> None:
+        """Remove staging folders a killed process left behind (never a version: those are renamed whole)."""
+        cutoff = time.time() - older_than_seconds
+        for folder in self.root.glob(".staging-*"):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def manifest(self, version: int) -> dict:
         path = self._folder(version) / "manifest.json"

@@ -92,3 +92,16 @@ def test_promotion_gate_and_rollback(store):
 def test_gate_tolerance():
     assert check_gate(_meta(0.395, 0.0801), _meta(0.40, 0.080), tolerance=0.01) == []
     assert len(check_gate(_meta(0.35, 0.095), _meta(0.40, 0.080), tolerance=0.01)) == 2
+
+
+def test_staging_left_by_a_killed_process_is_swept(store):
+    stale = store.root / ".staging-killed"
+    stale.mkdir()
+    (stale / "booster_h1.ubj").write_bytes(b"half")
+    old = 1_000_000_000
+    os.utime(stale, (old, old))
+    fresh = store.root / ".staging-running"
+    fresh.mkdir()
+    store.create_version({"x.json": b"{}"}, {})
+    assert not stale.exists() and fresh.exists()  # a staging folder in use now is left alone
+    assert store.versions() == [1]
