@@ -13,16 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from service.background import gunicorn_server
 
 
 def _client(base: str, paths: list[str], headers: dict, seconds: float, threads: int, out) -> None:
@@ -118,46 +116,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"
         key = setup(home)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                "4",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "service.wsgi:app",
-            ],
-            env={**os.environ, "RISK_HOME": str(home)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {key}"}
-        try:
-            import requests
-
-            for _ in range(120):
-                try:
-                    if requests.get(base + "/readyz", timeout=30).status_code == 200:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.5)
+        with gunicorn_server(home, workers=args.workers) as base:
             districts = [f"/v1/districts/SYN-ADM2-{i:03d}/risk?horizon=3&explain=true" for i in range(1, 51)]
             warm = load(
                 base, districts, headers, 3, args.clients, args.threads
             )  # every worker fills its caches
             trivial = load(base, ["/healthz"], headers, args.seconds, args.clients, args.threads)
             explain = load(base, districts, headers, args.seconds, args.clients, args.threads)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     result = {
         "server": f"gunicorn, {args.workers} workers x 4 threads",
         "clients": f"{args.clients} processes x {args.threads} threads",

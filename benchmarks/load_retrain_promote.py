@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +22,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_service import setup
+
+from service.background import gunicorn_server
 
 
 def main() -> None:
@@ -44,38 +43,8 @@ def main() -> None:
         store = open_store(load_settings({"RISK_HOME": str(home)}).database_url)
         analyst = create_key(store, "analyst", "load test")[1]
         store.dispose()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                "4",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "service.wsgi:app",
-            ],
-            env={**os.environ, "RISK_HOME": str(home)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    if requests.get(base + "/readyz", timeout=30).status_code == 200:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.5)
+        with gunicorn_server(home, workers=args.workers) as base:
             result = run(base, viewer, analyst, args.seconds, args.rate)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     result["server"] = f"gunicorn {args.workers} workers x 4 threads"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "load_retrain_promote.json").write_text(json.dumps(result, indent=2) + "\n")

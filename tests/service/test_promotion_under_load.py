@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 import requests
 
+from service.background import gunicorn_server
+
 pytestmark = pytest.mark.slow
 LOAD_SECONDS = 8.0
 THREADS = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -29,40 +21,8 @@ def server(service_home, tmp_path):
     settings, keys = service_home
     home = tmp_path / "home"
     shutil.copytree(settings.home, home)
-    port = _free_port()
-    env = {**os.environ, "RISK_HOME": str(home)}
-    env.pop("RISK_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "service.wsgi:app",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{base}/readyz", timeout=30).status_code == 200:
-                break
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not become ready")
-    yield base, keys
-    process.terminate()
-    process.wait(timeout=20)
+    with gunicorn_server(home, workers=2) as base:
+        yield base, keys
 
 
 def test_promotion_under_concurrent_load_fails_no_request(server):
