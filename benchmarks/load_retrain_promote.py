@@ -52,7 +52,7 @@ def main() -> None:
 
 
 def run(base: str, viewer: str, analyst: str, seconds: float, rate: float) -> dict:
-    threads, log, lock = 8, [], threading.Lock()
+    threads, log, lock, failures = 8, [], threading.Lock(), []
     start = time.time()
     stop = start + seconds
     interval = threads / rate
@@ -71,8 +71,11 @@ def run(base: str, viewer: str, analyst: str, seconds: float, rate: float) -> di
                         timeout=30,
                     )
                     ok, version = r.status_code == 200, r.json().get("model_version") if r.ok else None
-                except requests.RequestException:
+                    if not ok:
+                        failures.append(f"{t0 - start:.1f}s HTTP {r.status_code}: {r.text[:200]}")
+                except requests.RequestException as exc:
                     ok, version = False, None
+                    failures.append(f"{t0 - start:.1f}s {exc.__class__.__name__}: {exc}")
                 with lock:
                     log.append((t0 - start, time.time() - t0, ok, version))
                 due += interval
@@ -122,6 +125,7 @@ def run(base: str, viewer: str, analyst: str, seconds: float, rate: float) -> di
         "target_rate": rate,
         "requests": len(log),
         "errors": int((~ok.astype(bool)).sum()),
+        "failures": failures[:10],
         "achieved_rate": round(len(log) / seconds, 1),
         "train_job": status["status"],
         "new_version": version,

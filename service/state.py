@@ -152,9 +152,12 @@ class ServiceState:
         latest = ctx.panel.frame.index.levels[1].max()
         if as_of is None or as_of == latest:
             key = (number, ctx.data_version)
-            if key not in self._latest_scores:
-                self._latest_scores = {key: self._stored_scores(number, bundle, ctx, latest)}
-            return number, self._latest_scores[key]
+            # Read the cache once: another thread may replace it (after a promotion) at any moment.
+            table = self._latest_scores.get(key)
+            if table is None:
+                table = self._stored_scores(number, bundle, ctx, latest)
+                self._latest_scores = {key: table}
+            return number, table
         key = (number, ctx.data_version, str(as_of))
         with self._lock:
             if key not in self._as_of_cache:
