@@ -80,7 +80,7 @@ def setup(home: Path) -> str:
 
     from features.inputs import fingerprint, load_inputs
     from features.panel import build_panel
-    from models.bundle import promote, save_bundle, train_bundle
+    from models.bundle import register, train_bundle
     from models.registry import FileModelStore
     from models.spec import TrainSpec
     from risk.config import load_settings
@@ -101,7 +101,7 @@ def setup(home: Path) -> str:
         backtest_origins=0,
     )
     registry = FileModelStore(settings.registry_dir)
-    promote(registry, save_bundle(registry, bundle))
+    register(registry, bundle)
     return create_key(store, "viewer", "benchmark")[1]
 
 

@@ -8,8 +8,11 @@ visible at t.  Targets (``y_<h>``) are the only columns that look ahead.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 
@@ -43,6 +46,12 @@ class Panel:
     spec: PanelSpec
     grid: Grid | None = field(default=None, repr=False)
     located: LocatedEvents | None = field(default=None, repr=False)
+
+    @cached_property
+    def catalogue_digest(self) -> str:
+        """A short hash of the catalogue (names, families, sentences): models record what they saw."""
+        payload = json.dumps([f.to_dict() for f in self.catalogue], sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:16]
 
     @property
     def feature_names(self) -> list[str]:

@@ -6,7 +6,6 @@ Stored as files in the registry: ``booster_h<h>.ubj`` (XGBoost's own binary JSON
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,8 +71,7 @@ class ModelBundle:
 
 
 def catalogue_hash(panel: Panel) -> str:
-    payload = json.dumps([f.to_dict() for f in panel.catalogue], sort_keys=True).encode()
-    return hashlib.sha256(payload).hexdigest()[:16]
+    return panel.catalogue_digest
 
 
 def train_bundle(
@@ -163,6 +161,17 @@ def load_bundle(store: ModelStore, version: int | None = None) -> tuple[int, Mod
     return version, ModelBundle.from_files(store.read_files(version))
 
 
+def register(store: ModelStore, bundle: ModelBundle, *, promote_if_first: bool = True) -> tuple[int, bool]:
+    """Store a new version and mark it ``candidate``; with ``promote_if_first``, it also becomes
+    ``production`` when there is none yet.  Returns (version, whether it was promoted)."""
+    version = save_bundle(store, bundle)
+    store.set_alias("candidate", version)
+    first = promote_if_first and store.alias("production") is None
+    if first:
+        promote(store, version)
+    return version, first
+
+
 def save_bundle(store: ModelStore, bundle: ModelBundle) -> int:
     files = bundle.to_files()
     summary = {
@@ -180,4 +189,4 @@ def save_bundle(store: ModelStore, bundle: ModelBundle) -> int:
     return store.create_version(files, summary)
 
 
-__all__ = ["ModelBundle", "check_gate", "load_bundle", "promote", "save_bundle", "train_bundle"]
+__all__ = ["ModelBundle", "check_gate", "load_bundle", "promote", "register", "save_bundle", "train_bundle"]

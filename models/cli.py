@@ -12,7 +12,7 @@ import pandas as pd
 from features.cache import panel_from_store
 from features.inputs import fingerprint, load_inputs
 from models.backtest import origins_between, run_backtest, write_backtest
-from models.bundle import load_bundle, promote, save_bundle, train_bundle
+from models.bundle import load_bundle, promote, register, train_bundle
 from models.explain import explain, score_districts
 from models.registry import FileModelStore, RegistryError
 from models.spec import TrainSpec
@@ -81,11 +81,8 @@ def train(app: AppContext, horizons: tuple[int, ...], until: str | None, backtes
         )
     except ValueError as exc:
         _fail(exc)
-    store = registry(app)
-    version = save_bundle(store, bundle)
-    store.set_alias("candidate", version)
-    if store.alias("production") is None:
-        promote(store, version)
+    version, first = register(registry(app), bundle)
+    if first:
         click.echo(f"no production model yet: version {version} is now production")
     for h, metrics in bundle.metadata["backtest"].items():
         if h != "origins":
@@ -263,11 +260,7 @@ def demo_stage(app: AppContext, serve: bool = False) -> None:
         data_fingerprint=fingerprint(inputs),
         backtest_origins=6,
     )
-    store = registry(app)
-    version = save_bundle(store, bundle)
-    store.set_alias("candidate", version)
-    if store.alias("production") is None:
-        promote(store, version)
+    version, _ = register(registry(app), bundle)
     names = dict(zip(inputs.districts["id"], inputs.districts["name"], strict=True))
     table = score_districts(bundle, panel, panel.frame.index.levels[1].max(), [3], names)
     click.echo(f"model version {version}; highest 3-period risks:")

@@ -8,7 +8,7 @@ from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
 
 from features.inputs import fingerprint
 from models.backtest import origins_between, run_backtest
-from models.bundle import promote, save_bundle, train_bundle
+from models.bundle import promote, register, train_bundle
 from models.metrics import score_predictions
 from models.registry import RegistryError
 from models.spec import TrainSpec
@@ -118,8 +118,7 @@ def train_model(body: TrainBody):
             data_fingerprint=fingerprint(ctx.inputs),
             backtest_origins=body.backtest_origins,
         )
-        version = save_bundle(service.registry, bundle)
-        service.registry.set_alias("candidate", version)
+        version, _ = register(service.registry, bundle, promote_if_first=False)  # production untouched
         return {"version": version, "backtest": bundle.metadata["backtest"]}
 
     return _accepted(service.jobs.submit("train", body.model_dump(), work))

@@ -115,7 +115,7 @@ def test_page_renders_the_real_car_districts(browser, data_dir, tmp_path):
 
     from features.inputs import fingerprint, load_inputs
     from features.panel import build_panel
-    from models.bundle import promote, save_bundle, train_bundle
+    from models.bundle import register, train_bundle
     from models.registry import FileModelStore
     from models.spec import TrainSpec
     from risk.ingest import ingest_file
@@ -136,7 +136,7 @@ def test_page_renders_the_real_car_districts(browser, data_dir, tmp_path):
         backtest_origins=0,
     )
     registry = FileModelStore(settings.registry_dir)
-    promote(registry, save_bundle(registry, bundle))
+    register(registry, bundle)
     _, key = create_key(store, "viewer")
     app, server, base = _serve(settings)
     try:

@@ -11,8 +11,24 @@ from tests.risk.ingest.factories import ged_csv, ged_row, write
 def test_help_lists_every_command_with_a_description(runner):
     result = runner.invoke(main, ["--help"], terminal_width=200)
     assert result.exit_code == 0
-    every = ("alerts", "backtest", "demo", "explain", "features", "grid", "ingest", "keys", "models", "runs",
-             "scheduler", "score", "serve", "status", "synth", "train")  # plug-ins of the higher layers too
+    every = (
+        "alerts",
+        "backtest",
+        "demo",
+        "explain",
+        "features",
+        "grid",
+        "ingest",
+        "keys",
+        "models",
+        "runs",
+        "scheduler",
+        "score",
+        "serve",
+        "status",
+        "synth",
+        "train",
+    )  # plug-ins of the higher layers too
     for command in every:
         line = next(li for li in result.output.splitlines() if li.strip().startswith(command + " "))
         assert len(line.split(None, 1)[1]) > 10 and not line.endswith("...")
