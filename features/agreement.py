@@ -26,7 +26,8 @@ def coverage(grid: Grid, provisions: pd.DataFrame, parents: pd.Series) -> np.nda
         elif p.scope_kind == "region":
             cover[i] = parent_values == p.scope_region
         else:
-            cover[i, grid.district_index(pd.Series(list(p.scope_districts or [])))] = True
+            columns = grid.district_index(pd.Series(list(p.scope_districts or []), dtype=object))
+            cover[i, columns[columns >= 0]] = True  # a district not on the grid covers nothing
     return cover
 
 

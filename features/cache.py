@@ -11,18 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
+import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from features.catalogue import FeatureInfo, build_catalogue
 from features.inputs import Inputs, fingerprint, load_inputs
-from features.panel import Panel, build_panel
+from features.panel import Panel, build_panel, flat_table
 from features.presence import presence_indicators
 from features.spec import PanelSpec
 from risk import __version__
 from risk.periods import parse_period
 from risk.store.db import Store
+
+if TYPE_CHECKING:
+    from features.distributed import DistributedPanel
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +37,16 @@ def _paths(folder: Path, key: str) -> tuple[Path, Path]:
     return folder / f"panel-{key}.parquet", folder / f"panel-{key}.json"
 
 
-def save_panel(panel: Panel, folder: Path, key: str) -> Path:
+def save_panel(panel: Panel | DistributedPanel, folder: Path, key: str) -> Path:
+    """Write the panel under ``folder``: one Parquet file, or for a distributed panel a folder of
+    parts written by the workers.  Either appears under its final name only once whole."""
     folder.mkdir(parents=True, exist_ok=True)
     data, meta = _paths(folder, key)
-    tmp = data.with_suffix(".parquet.tmp")
-    frame = panel.frame.reset_index()
-    frame["period"] = frame["period"].astype(str)
-    frame.to_parquet(tmp, index=False)
+    tmp = data.with_name(f"{data.name}.{uuid.uuid4().hex[:8]}.tmp")
+    if isinstance(panel, Panel):
+        flat_table(panel.frame).to_parquet(tmp, index=False)
+    else:
+        panel.write_parts(tmp)
     meta.write_text(
         json.dumps(
             {
@@ -48,8 +57,23 @@ def save_panel(panel: Panel, folder: Path, key: str) -> Path:
             indent=1,
         )
     )
-    tmp.replace(data)  # the data file appears last and whole
+    _remove(data)  # a rebuild replaces the old entry (which may be a file or a folder of parts)
+    tmp.replace(data)  # the data appears last and whole
     return data
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    if path.is_dir():  # parts in block order: the panel's own row order
+        parts = sorted(path.glob("part-*.parquet"))
+        return pd.concat([pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True)
+    return pd.read_parquet(path, columns=columns)
 
 
 def load_panel(folder: Path, key: str, spec: PanelSpec) -> Panel | None:
@@ -57,7 +81,7 @@ def load_panel(folder: Path, key: str, spec: PanelSpec) -> Panel | None:
     if not (data.exists() and meta.exists()):
         return None
     info = json.loads(meta.read_text())
-    frame = pd.read_parquet(data)
+    frame = _read_table(data)
     frame["period"] = pd.PeriodIndex(
         frame["period"], freq=parse_period(frame["period"].iloc[0], info["freq"]).freq
     )
@@ -70,6 +94,12 @@ def _code_digest(spec: PanelSpec, inputs: Inputs) -> str:
     catalogue = build_catalogue(spec, presence_indicators(inputs.presence))
     payload = json.dumps([__version__, [f.to_dict() for f in catalogue]], sort_keys=True).encode()
     return hashlib.sha256(payload).hexdigest()[:8]
+
+
+def cache_key(inputs: Inputs, spec: PanelSpec, as_of: pd.Period | None = None) -> str:
+    """Names a panel by the data it was built from, the spec and the code (and the as-of period)."""
+    key = f"{fingerprint(inputs)}-{spec.digest()}-{_code_digest(spec, inputs)}"
+    return key + (f"-asof{as_of}" if as_of else "")
 
 
 def panel_from_store(
@@ -85,11 +115,44 @@ def panel_from_store(
     spec = spec or PanelSpec()
     inputs = inputs or load_inputs(store)
     as_of_period = parse_period(as_of, spec.freq) if as_of else None
-    key = f"{fingerprint(inputs)}-{spec.digest()}-{_code_digest(spec, inputs)}"
-    key += f"-asof{as_of_period}" if as_of_period else ""
+    key = cache_key(inputs, spec, as_of_period)
     if use_cache and (cached := load_panel(folder, key, spec)) is not None:
         log.info("using the cached panel %s", key)
         return cached.attach_events(inputs), key, True
     panel = build_panel(inputs, spec, as_of_period)
     save_panel(panel, folder, key)
     return panel, key, False
+
+
+def cache_distributed(
+    client, store: Store, folder: Path, spec: PanelSpec | None = None, *, use_cache: bool = True, **options
+) -> tuple[dict, str, bool]:
+    """Build the panel on a Dask cluster into the cache (the same entry the local engine would
+    write); returns (description, cache key, whether it was cached already).  The panel itself
+    never comes to this process."""
+    from features.distributed import build_panel_distributed
+
+    spec = spec or PanelSpec()
+    inputs = load_inputs(store)
+    key = cache_key(inputs, spec)
+    data, meta = _paths(folder, key)
+    if use_cache and data.exists() and meta.exists():
+        log.info("the panel %s is cached already", key)
+        targets = [f"y_{h}" for h in spec.horizons]
+        frame = _read_table(data, columns=["district_id", "period", *targets])
+        n_features = len(json.loads(meta.read_text())["catalogue"])
+        return describe_frame(frame, targets, n_features), key, True
+    panel = build_panel_distributed(client, inputs, spec, **options)
+    save_panel(panel, folder, key)
+    return panel.describe(), key, False
+
+
+def describe_frame(frame: pd.DataFrame, targets: list[str], n_features: int) -> dict:
+    """Districts, periods, number of features and target rates of a panel table (flat or indexed)."""
+    flat = frame.reset_index() if "district_id" not in frame.columns else frame
+    return {
+        "districts": flat["district_id"].nunique(),
+        "periods": pd.Index(flat["period"].astype(str).unique()).sort_values(),
+        "features": n_features,
+        "target_rates": flat[targets].mean().to_dict(),
+    }

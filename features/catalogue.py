@@ -7,6 +7,8 @@ features :func:`features.panel.build_panel` makes for a spec (a test checks this
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import asdict, dataclass
 
@@ -221,3 +223,9 @@ def build_catalogue(spec: PanelSpec, presence_indicators: list[str]) -> list[Fea
         + _agreement_entries(spec)
         + _context_entries(spec)
     )
+
+
+def catalogue_digest(catalogue: list[FeatureInfo]) -> str:
+    """A short hash of a catalogue (names, families, sentences): models record what they saw."""
+    payload = json.dumps([f.to_dict() for f in catalogue], sort_keys=True).encode()
+    return hashlib.sha256(payload).hexdigest()[:16]

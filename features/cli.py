@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from features.cache import panel_from_store
+from features.cache import cache_distributed, describe_frame, panel_from_store
 from features.spec import PanelSpec
-from risk.cli.context import AppContext, pass_app
+from risk.cli.context import AppContext, dask_client_for, engine_options, pass_app
 from risk.periods import FREQUENCIES
 
 _freq = click.option(
@@ -28,27 +28,57 @@ def features() -> None:
     """The district x period feature panel (features as of each period, and targets y_h)."""
 
 
-def _summary(panel, key: str, cached: bool) -> str:
-    frame = panel.frame
-    periods = frame.index.get_level_values("period")
-    rates = ", ".join(f"{t} {frame[t].mean():.1%}" for t in panel.target_names)
+def _summary(description: dict, key: str, cached: bool) -> str:
+    periods = description["periods"]
+    rates = ", ".join(f"{t} {rate:.1%}" for t, rate in description["target_rates"].items())
     return (
-        f"panel {key} ({'from cache' if cached else 'built'}): {frame.index.get_level_values(0).nunique()} "
-        f"districts x {periods.nunique()} periods ({periods.min()} .. {periods.max()}), "
-        f"{len(panel.feature_names)} features; target rates {rates}"
+        f"panel {key} ({'from cache' if cached else 'built'}): {description['districts']} "
+        f"districts x {len(periods)} periods ({periods.min()} .. {periods.max()}), "
+        f"{description['features']} features; target rates {rates}"
     )
+
+
+def _describe(panel) -> dict:
+    return describe_frame(panel.frame, panel.target_names, len(panel.feature_names))
 
 
 @features.command(short_help="Build the panel from the store and cache it.")
 @_freq
 @_half_life
 @click.option("--no-cache", is_flag=True, help="Rebuild even if a cached panel matches the data.")
+@engine_options
+@click.option(
+    "--blocks",
+    type=click.IntRange(1, 100_000),
+    help="With --engine dask: blocks of districts, one task each (default: by size).",
+)
 @pass_app
-def build(app: AppContext, freq: str, half_life: float, no_cache: bool) -> None:
-    """Build the panel from everything in the store, and cache it under RISK_HOME/features."""
+def build(
+    app: AppContext,
+    freq: str,
+    half_life: float,
+    no_cache: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    blocks: int | None,
+) -> None:
+    """Build the panel from everything in the store, and cache it under RISK_HOME/features.
+
+    With --engine dask the panel is built block by block on a Dask cluster and written to the
+    cache by the workers (the same cache entry, and the same rows, as the local engine).
+    """
     spec = PanelSpec(freq=freq, half_life=half_life)
-    panel, key, cached = panel_from_store(app.store, app.settings.features_dir, spec, use_cache=not no_cache)
-    click.echo(_summary(panel, key, cached))
+    folder = app.settings.features_dir
+    if engine == "dask":
+        with dask_client_for(app, scheduler, workers) as client:
+            description, key, cached = cache_distributed(
+                client, app.store, folder, spec, use_cache=not no_cache, n_blocks=blocks
+            )
+    else:
+        panel, key, cached = panel_from_store(app.store, folder, spec, use_cache=not no_cache)
+        description = _describe(panel)
+    click.echo(_summary(description, key, cached))
 
 
 @features.command(short_help="Write the panel to CSV or Parquet.")
@@ -99,4 +129,4 @@ def catalogue(app: AppContext, freq: str) -> None:
 def demo_stage(app: AppContext, serve: bool = False) -> None:
     """Demo stage: build (and cache) the monthly panel."""
     panel, key, cached = panel_from_store(app.store, app.settings.features_dir)
-    click.echo(_summary(panel, key, cached))
+    click.echo(_summary(_describe(panel), key, cached))

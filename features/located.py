@@ -8,7 +8,7 @@ place per build (``visible_period`` of ``date_end`` for features, ``outcome_peri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,31 @@ class LocatedEvents:
     @property
     def violent(self) -> np.ndarray:
         return self.of(*VIOLENT)
+
+    def on_columns(self, columns: np.ndarray) -> LocatedEvents:
+        """The events placed in the districts at ``columns``, renumbered to those columns' order.
+
+        A block of districts keeps its own events this way (events placed elsewhere are dropped,
+        not turned into unplaced ones).
+        """
+        size = max(int(self.district.max(initial=-1)), int(np.max(columns, initial=-1))) + 1
+        renumber = np.full(size, -1, dtype=np.int64)
+        renumber[columns] = np.arange(len(columns))
+        keep = self.district >= 0
+        keep[keep] = renumber[self.district[keep]] >= 0
+        per_event = {
+            "t_visible",
+            "t_outcome",
+            "district",
+            "category",
+            "fatalities",
+            "civilian_deaths",
+            "actors",
+            "region",
+        }
+        picked = {name: getattr(self, name)[keep] for name in per_event}
+        picked["district"] = renumber[picked["district"]]
+        return replace(self, **picked)
 
 
 def locate_events(grid: Grid, events: pd.DataFrame) -> LocatedEvents:

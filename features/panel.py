@@ -8,8 +8,6 @@ visible at t.  Targets (``y_<h>``) are the only columns that look ahead.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -17,7 +15,7 @@ from functools import cached_property
 import pandas as pd
 
 from features.agreement import agreement_features
-from features.catalogue import FeatureInfo, build_catalogue
+from features.catalogue import FeatureInfo, build_catalogue, catalogue_digest
 from features.context import (
     adjacency_matrix,
     calendar_features,
@@ -49,9 +47,7 @@ class Panel:
 
     @cached_property
     def catalogue_digest(self) -> str:
-        """A short hash of the catalogue (names, families, sentences): models record what they saw."""
-        payload = json.dumps([f.to_dict() for f in self.catalogue], sort_keys=True).encode()
-        return hashlib.sha256(payload).hexdigest()[:16]
+        return catalogue_digest(self.catalogue)
 
     @property
     def feature_names(self) -> list[str]:
@@ -82,9 +78,14 @@ class Panel:
 
     def export_frame(self) -> pd.DataFrame:
         """Flat table: ``district_id``, ``period`` (``YYYY-MM`` for months), features, targets."""
-        out = self.frame.reset_index()
-        out["period"] = out["period"].astype(str)
-        return out
+        return flat_table(self.frame)
+
+
+def flat_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``district_id``, ``period`` (as text) and the columns: how a panel is written to files."""
+    out = frame.reset_index()
+    out["period"] = out["period"].astype(str)
+    return out
 
 
 def data_span(inputs: Inputs, freq: str) -> tuple[pd.Period, pd.Period]:
@@ -101,6 +102,26 @@ def data_span(inputs: Inputs, freq: str) -> tuple[pd.Period, pd.Period]:
     return start, end
 
 
+@dataclass(frozen=True)
+class PanelWindow:
+    """The periods a panel covers and the period its targets are known by."""
+
+    start: pd.Period
+    as_of: pd.Period
+    known_by: pd.Period
+
+
+def panel_window(inputs: Inputs, spec: PanelSpec, as_of: pd.Period | str | None = None) -> PanelWindow:
+    """From the first visible data to ``as_of`` (default: the latest); targets known by then."""
+    start, end = data_span(inputs, spec.freq)
+    if isinstance(as_of, str):
+        as_of = parse_period(as_of, spec.freq)
+    as_of = as_of or end
+    if as_of < start:
+        raise ValueError(f"as-of period {as_of} is before the first data ({start})")
+    return PanelWindow(start=start, as_of=as_of, known_by=as_of)
+
+
 def build_panel(
     inputs: Inputs,
     spec: PanelSpec | None = None,
@@ -114,20 +135,36 @@ def build_panel(
     where their window is fully known by ``as_of``, from events visible by then.
     """
     spec = spec or PanelSpec()
-    start, end = data_span(inputs, spec.freq)
-    if isinstance(as_of, str):
-        as_of = parse_period(as_of, spec.freq)
-    known_by = as_of or end
-    as_of = as_of or end
-    if as_of < start:
-        raise ValueError(f"as-of period {as_of} is before the first data ({start})")
-    grid = Grid.build(start, as_of, inputs.districts["id"])
+    window = panel_window(inputs, spec, as_of)
+    panel = assemble_panel(
+        inputs, spec, window, presence_indicators(inputs.presence), with_targets=with_targets
+    )
+    log.info(
+        "built a panel of %d districts x %d periods (%d features)", *panel.grid.shape, len(panel.catalogue)
+    )
+    return panel
+
+
+def assemble_panel(
+    inputs: Inputs,
+    spec: PanelSpec,
+    window: PanelWindow,
+    indicators: list[str],
+    *,
+    with_targets: bool = True,
+) -> Panel:
+    """Every feature (and target) of every district in ``inputs`` over ``window``.
+
+    The window and the presence ``indicators`` are given, not read from ``inputs``, so that a block
+    of districts (the Dask engine's unit of work) gets exactly the rows and columns of the whole.
+    """
+    grid = Grid.build(window.start, window.as_of, inputs.districts["id"])
     parents = inputs.districts["parent"].reset_index(drop=True)
     adjacency = adjacency_matrix(grid, inputs.neighbours)
 
     located = locate_events(grid, inputs.events)
     columns = violence_features(grid, located, spec)
-    columns.update(presence_features(grid, inputs.presence, adjacency))
+    columns.update(presence_features(grid, inputs.presence, adjacency, indicators))
     columns.update(agreement_features(grid, inputs.provisions, parents))
     columns.update(neighbour_features(columns, adjacency, spec))
     columns.update(region_features(grid, located, parents))
@@ -135,16 +172,15 @@ def build_panel(
     fatal = fatal_mask(located, spec)
     columns.update(longrun_features(grid, grid.count(located.t_visible[fatal], located.district[fatal])))
 
-    catalogue = build_catalogue(spec, presence_indicators(inputs.presence))
+    catalogue = build_catalogue(spec, indicators)
     missing = set(columns) ^ {f.name for f in catalogue}
     if missing:
         raise RuntimeError(f"features and catalogue disagree on {sorted(missing)}")  # a programming error
     ordered = {f.name: columns[f.name] for f in catalogue}
     if with_targets:
-        ordered.update(build_targets(grid, located, spec, known_by=known_by))
+        ordered.update(build_targets(grid, located, spec, known_by=window.known_by))
     frame = grid.frame(ordered)
-    log.info("built a panel of %d districts x %d periods (%d features)", *grid.shape, len(catalogue))
     return Panel(frame=frame, catalogue=catalogue, spec=spec, grid=grid, located=located)
 
 
-__all__ = ["Panel", "build_panel", "data_span"]
+__all__ = ["Panel", "PanelWindow", "assemble_panel", "build_panel", "data_span", "flat_table", "panel_window"]

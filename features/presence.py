@@ -21,15 +21,20 @@ def presence_indicators(presence: pd.DataFrame) -> list[str]:
 
 
 def presence_features(
-    grid: Grid, presence: pd.DataFrame, adjacency: sparse.csr_matrix
+    grid: Grid,
+    presence: pd.DataFrame,
+    adjacency: sparse.csr_matrix,
+    indicators: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """For each indicator: value carried forward, its age in periods, and the neighbours' sum.
 
-    A district never observed stays missing (never a silent zero).
+    A district never observed stays missing (never a silent zero).  ``indicators`` (default: those
+    in ``presence``) fixes the columns, so a block of districts gets the same ones as the whole.
     """
     n_t, n_d = grid.shape
     out: dict[str, np.ndarray] = {}
-    if presence.empty:
+    indicators = presence_indicators(presence) if indicators is None else indicators
+    if not indicators:
         return out
     slugs = {name: indicator_slug(name) for name in presence["indicator"].dropna().unique()}
     obs = presence.assign(slug=presence["indicator"].map(slugs))
@@ -38,7 +43,7 @@ def presence_features(
     obs = obs[(obs["t"] >= 0) & (obs["t"] < n_t) & (obs["d"] >= 0)]
     # Within one period the latest observation wins (ties: the later row).
     obs = obs.sort_values(["date"], kind="stable").drop_duplicates(["slug", "t", "d"], keep="last")
-    for slug in presence_indicators(presence):
+    for slug in indicators:
         rows = obs[obs["slug"] == slug]
         values = np.full((n_t, n_d), np.nan)
         values[rows["t"].to_numpy(), rows["d"].to_numpy()] = rows["value"].to_numpy(dtype=float)

@@ -70,10 +70,6 @@ class ModelBundle:
         return next(iter(self.models.values())).spec
 
 
-def catalogue_hash(panel: Panel) -> str:
-    return panel.catalogue_digest
-
-
 def train_bundle(
     panel: Panel,
     spec: TrainSpec,
@@ -87,30 +83,61 @@ def train_bundle(
     ``backtest_origins`` origins before it (outcomes as known at ``until``)."""
     targets = panel.targets_known_by(until, spec.horizons)
     models = {h: XGBRiskModel(spec).fit(design_at(panel, h, until, targets).train) for h in spec.horizons}
-    metadata = {
+    backtest = {}
+    if backtest_origins > 0:
+        origins = backtest_origins_before(until, spec, backtest_origins)
+        predictions, _ = run_backtest(
+            panel, origins, spec, baselines=(HistoricalRate,), progress=progress, truth=targets
+        )
+        backtest = summarise_backtest(predictions, origins)
+    metadata = bundle_metadata(
+        panel,
+        spec,
+        until,
+        models,
+        first_period=panel.frame.index.levels[1].min(),
+        data_fingerprint=data_fingerprint,
+        backtest=backtest,
+    )
+    return ModelBundle(models, metadata)
+
+
+def bundle_metadata(
+    panel,
+    spec: TrainSpec,
+    until: pd.Period,
+    models: dict,
+    *,
+    first_period,
+    data_fingerprint,
+    backtest,
+    **extra,
+) -> dict:
+    """What a version records of how it was made (``panel``: a panel or a distributed panel)."""
+    return {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
-        "training_window": {"first": str(panel.frame.index.levels[1].min()), "until": str(until)},
+        "training_window": {"first": str(first_period), "until": str(until)},
         "horizons": list(spec.horizons),
         "feature_names": panel.feature_names,
-        "feature_catalogue_hash": catalogue_hash(panel),
+        "feature_catalogue_hash": panel.catalogue_digest,
         "data_fingerprint": data_fingerprint,
         "panel_spec": {"freq": panel.spec.freq, "digest": panel.spec.digest()},
         "train_spec": spec.to_dict(),
         "rounds": {str(h): m.n_rounds_ for h, m in models.items()},
-        "backtest": _quick_backtest(panel, spec, until, targets, backtest_origins, progress),
+        "backtest": backtest,
+        **extra,
     }
-    return ModelBundle(models, metadata)
 
 
-def _quick_backtest(panel, spec, until, targets, n_origins, progress) -> dict:
-    if n_origins <= 0:
-        return {}
-    last = until - max(spec.horizons)  # outcomes of later origins are not known at `until`
-    origins = pd.period_range(end=last, periods=n_origins, freq=last.freq)
-    predictions, _ = run_backtest(
-        panel, origins, spec, baselines=(HistoricalRate,), progress=progress, truth=targets
-    )
+def backtest_origins_before(until: pd.Period, spec: TrainSpec, n_origins: int) -> pd.PeriodIndex:
+    """The last ``n_origins`` origins whose outcomes are all known at ``until``."""
+    last = until - max(spec.horizons)
+    return pd.period_range(end=last, periods=n_origins, freq=last.freq)
+
+
+def summarise_backtest(predictions: pd.DataFrame, origins: pd.PeriodIndex) -> dict:
+    """The XGBoost model's backtest metrics per horizon, as a version records them (for the gate)."""
     metrics = score_predictions(predictions)
     keep = ["average_precision", "roc_auc", "brier", "brier_skill_vs_historical"]
     out = {"origins": [str(origins[0]), str(origins[-1])]}

@@ -11,12 +11,13 @@ import pandas as pd
 
 from features.cache import panel_from_store
 from features.inputs import fingerprint, load_inputs
+from features.spec import PanelSpec
 from models.backtest import origins_between, run_backtest, write_backtest
 from models.bundle import load_bundle, promote, register, train_bundle
 from models.explain import explain, score_districts
 from models.registry import FileModelStore, RegistryError
 from models.spec import TrainSpec
-from risk.cli.context import AppContext, pass_app
+from risk.cli.context import AppContext, dask_client_for, engine_options, pass_app
 from risk.periods import parse_period
 
 _horizons = click.option(
@@ -62,23 +63,35 @@ def _fail(exc: Exception):
     show_default=True,
     help="Origins before --until to backtest the recipe on (for the promotion gate).",
 )
+@engine_options
 @pass_app
-def train(app: AppContext, horizons: tuple[int, ...], until: str | None, backtest_origins: int) -> None:
+def train(
+    app: AppContext,
+    horizons: tuple[int, ...],
+    until: str | None,
+    backtest_origins: int,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
     """Train, store an immutable version, and mark it `candidate` (also `production` if there is none).
 
-    The new version number is the last line of the output."""
-    inputs, panel = _context(app)
-    cutoff = _period(panel, until, "--until")
+    With --engine dask, features and boosters are computed on a Dask cluster (xgboost.dask); the
+    version is stored like any other.  The new version number is the last line of the output."""
     spec = TrainSpec(horizons=tuple(sorted(set(horizons))) or (1, 3))
     try:
-        bundle = train_bundle(
-            panel,
-            spec,
-            cutoff,
-            data_fingerprint=fingerprint(inputs),
-            backtest_origins=backtest_origins,
-            progress=True,
-        )
+        if engine == "dask":
+            bundle = _train_on_dask(app, spec, until, backtest_origins, scheduler, workers)
+        else:
+            inputs, panel = _context(app)
+            bundle = train_bundle(
+                panel,
+                spec,
+                _period(panel, until, "--until"),
+                data_fingerprint=fingerprint(inputs),
+                backtest_origins=backtest_origins,
+                progress=True,
+            )
     except ValueError as exc:
         _fail(exc)
     version, first = register(registry(app), bundle)
@@ -90,6 +103,24 @@ def train(app: AppContext, horizons: tuple[int, ...], until: str | None, backtes
                 f"horizon {h}: backtest AP {metrics['average_precision']:.3f}, Brier {metrics['brier']:.4f}"
             )
     click.echo(version)
+
+
+def _train_on_dask(app, spec, until, backtest_origins, scheduler, workers):
+    from features.distributed import build_panel_distributed
+    from models.distributed import train_bundle_distributed
+
+    inputs = load_inputs(app.store)
+    panel_spec = PanelSpec()
+    cutoff = parse_period(until, panel_spec.freq) if until else None
+    with dask_client_for(app, scheduler, workers) as client:
+        panel = build_panel_distributed(client, inputs, panel_spec, cutoff)
+        return train_bundle_distributed(
+            panel,
+            spec,
+            data_fingerprint=fingerprint(inputs),
+            backtest_origins=backtest_origins,
+            progress=True,
+        )
 
 
 @click.command(short_help="Risk scores of every district (production model).")

@@ -65,14 +65,33 @@ def _rows(features: pd.DataFrame, y: pd.Series, recent: pd.Series, mask: np.ndar
     )
 
 
-def time_split(period: pd.PeriodIndex, val_share: float, calib_share: float) -> tuple[np.ndarray, ...]:
-    """Masks (fit, validation, calibration) over rows, by time: the latest periods calibrate."""
-    distinct = np.sort(period.unique().asi8)
+def split_points(distinct_ordinals: np.ndarray, val_share: float, calib_share: float) -> tuple[int, int]:
+    """Ordinals of the first validation and first calibration period, from the distinct training
+    periods (sorted): the latest periods calibrate, the ones before them validate."""
+    distinct = np.sort(np.unique(distinct_ordinals))
     n = len(distinct)
     n_calib = max(round(n * calib_share), 1)
     n_val = max(round(n * val_share), 1)
     if n - n_calib - n_val < 2:
         raise ValueError(f"only {n} training periods: too few to split into fit, validation and calibration")
-    calib_from, val_from = distinct[n - n_calib], distinct[n - n_calib - n_val]
+    return int(distinct[n - n_calib - n_val]), int(distinct[n - n_calib])
+
+
+def time_split(period: pd.PeriodIndex, val_share: float, calib_share: float) -> tuple[np.ndarray, ...]:
+    """Masks (fit, validation, calibration) over rows, by time: the latest periods calibrate."""
+    val_from, calib_from = split_points(period.unique().asi8, val_share, calib_share)
     ordinal = period.asi8
     return ordinal < val_from, (ordinal >= val_from) & (ordinal < calib_from), ordinal >= calib_from
+
+
+def concat_rows(parts: list[Rows]) -> Rows:
+    """One :class:`Rows` from several (blocks of districts), in the given order."""
+    return Rows(
+        X=pd.concat([p.X for p in parts]),
+        y=None if parts[0].y is None else np.concatenate([p.y for p in parts]),
+        district=np.concatenate([p.district for p in parts]),
+        period=pd.PeriodIndex.from_ordinals(
+            np.concatenate([p.period.asi8 for p in parts]), freq=parts[0].period.freq
+        ),
+        recent=np.concatenate([p.recent for p in parts]),
+    )

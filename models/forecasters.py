@@ -95,15 +95,23 @@ class HistoricalRate:
         self.prior_weight = prior_weight
 
     def fit(self, rows: Rows) -> HistoricalRate:
-        frame = pd.DataFrame({"d": rows.district, "y": rows.y})
-        self.overall_ = float(frame["y"].mean())
-        grouped = frame.groupby("d")["y"].agg(["sum", "count"])
-        rate = (grouped["sum"] + self.prior_weight * self.overall_) / (grouped["count"] + self.prior_weight)
+        return self.fit_counts(district_counts(rows))
+
+    def fit_counts(self, counts: pd.DataFrame) -> HistoricalRate:
+        """Fit from per-district ``sum`` and ``count`` of the target (blocks of districts add up)."""
+        counts = counts.groupby(level=0)[["sum", "count"]].sum()
+        self.overall_ = float(counts["sum"].sum() / counts["count"].sum())
+        rate = (counts["sum"] + self.prior_weight * self.overall_) / (counts["count"] + self.prior_weight)
         self.rates_ = rate.to_dict()
         return self
 
     def predict(self, rows: Rows) -> np.ndarray:
         return pd.Series(rows.district).map(self.rates_).fillna(self.overall_).to_numpy(dtype=float)
+
+
+def district_counts(rows: Rows) -> pd.DataFrame:
+    """Per district: how many training rows saw violence (``sum``) out of how many (``count``)."""
+    return pd.DataFrame({"d": rows.district, "y": rows.y}).groupby("d")["y"].agg(["sum", "count"])
 
 
 class LogisticBaseline:

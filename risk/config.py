@@ -22,6 +22,11 @@ RISK_OPEN_READ
     ``1`` lets anyone read scores and explanations without a key (default: a key is needed).
 RISK_MAX_REQUEST_BYTES
     Largest request body the service accepts (default 10 MiB).
+RISK_DASK_SCHEDULER
+    Address of a Dask scheduler (``tcp://host:8786``) for ``--engine dask``; default: a local
+    cluster started for the command.
+RISK_DASK_WORKERS
+    Worker processes of that local cluster (default 2).
 CI, RISK_REQUIRE_REAL_DATA
     When either is set (CI sets ``CI=true``), tests that need the real data fail
     instead of skipping if it is missing.
@@ -50,6 +55,8 @@ class Settings:
     open_read: bool = False
     test_database_url: str | None = None
     max_request_bytes: int = 10 * 1024 * 1024
+    dask_scheduler: str | None = None
+    dask_workers: int = 2
 
     @property
     def downloads_dir(self) -> Path:
@@ -88,6 +95,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         open_read=_truthy(env.get("RISK_OPEN_READ")),
         test_database_url=env.get("RISK_TEST_DATABASE_URL") or None,
         max_request_bytes=int(env.get("RISK_MAX_REQUEST_BYTES") or 10 * 1024 * 1024),
+        dask_scheduler=env.get("RISK_DASK_SCHEDULER") or None,
+        dask_workers=int(env.get("RISK_DASK_WORKERS") or 2),
     )
 
 

@@ -123,6 +123,24 @@ def test_agreement_delays_by_scope_and_completion():
     assert math.isnan(c_mar["provisions_since_completion"])
 
 
+def test_a_provision_naming_an_unknown_district_covers_no_other():
+    # An id that is not on the grid once marked the *last* district as covered (index -1).
+    provisions = pd.DataFrame(
+        {
+            "id": ["X"],
+            "scope_kind": ["districts"],
+            "scope_region": [None],
+            "scope_districts": [["NOT-A-DISTRICT"]],
+            "planned_date": pd.to_datetime(["2020-01-10"]),
+            "completed_date": pd.to_datetime([None]),
+        }
+    )
+    panel = build_panel(
+        _inputs([_event("A", "2020-01-01"), _event("A", "2020-06-01")], provisions=provisions)
+    )
+    assert (panel.frame["provisions_overdue"] == 0).all()
+
+
 def test_unplaced_events_count_for_their_region():
     events = [_event("A", "2020-01-05"), _event(None, "2020-02-05", region="R1"), _event(None, "2020-02-07")]
     panel = build_panel(_inputs(events))
