@@ -14,7 +14,7 @@ import pandas as pd
 
 from features.inputs import Inputs
 from features.panel import Panel
-from models.bundle import ModelBundle, catalogue_hash
+from models.bundle import ModelBundle
 from risk.periods import visible_period
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _WARNED: set[int] = set()
 
 
 def _features_at(bundle: ModelBundle, panel: Panel, as_of: pd.Period) -> pd.DataFrame:
-    if catalogue_hash(panel) != bundle.metadata.get("feature_catalogue_hash") and id(bundle) not in _WARNED:
+    if panel.catalogue_digest != bundle.metadata.get("feature_catalogue_hash") and id(bundle) not in _WARNED:
         _WARNED.add(id(bundle))  # once per loaded model, not on every request
         log.warning(
             "the feature catalogue changed since this model was trained; missing features are left empty"

@@ -116,3 +116,12 @@ def _own_cluster():
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster_client():
+    """A client of a 2-worker local Dask cluster (worker processes), shared by the engine tests."""
+    from risk.compute import dask_client
+
+    with dask_client(n_workers=2) as client:
+        yield client
