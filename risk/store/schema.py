@@ -269,6 +269,8 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), doc="host:pid of the sender holding it")
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime, doc="the claim's lease (wall clock)")
 
 
 class DeliveryAttempt(Base):

@@ -6,6 +6,12 @@ with its rule's secret.  A failed attempt is recorded and retried after ``base_d
 outbox lives in the store, a restarted process resumes where the last one stopped; a message whose
 sending was cut short is sent again with the same ``webhook-id``, which receivers use to ignore a
 repeat.
+
+Several senders (schedulers on other machines, a manual ``risk alerts deliver``) may run at once:
+each message is *claimed* before it is sent, by one conditional UPDATE that only one of them can
+win (on SQLite and PostgreSQL alike), so two senders never send the same message at the same time.
+A claim is a lease on the wall clock; a sender that dies holding one loses it when the lease runs
+out, or at once when another sender on the same host sees that its process is gone.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import os
+import socket
 from dataclasses import dataclass
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from standardwebhooks.webhooks import Webhook
 
 from risk.store.db import Store
@@ -24,6 +32,8 @@ from risk.store.schema import Alert, AlertRule, DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
+#: How long a claim holds: well beyond one request's timeout.
+CLAIM_LEASE = dt.timedelta(seconds=3 * TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -61,16 +71,58 @@ def _wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def sender_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(owner: str) -> bool:
+    """Whether ``owner`` (host:pid) is a process on this host that no longer exists."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def _claim(store: Store, message_id: int, due_by: dt.datetime, owner: str) -> bool:
+    """Take ``message_id`` for ``owner`` unless another live sender holds it; True if taken."""
+    wall = _wall_clock()
+    with store.session() as session:
+        holder = session.scalar(select(OutboxMessage.claimed_by).where(OutboxMessage.id == message_id))
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < wall)
+        if holder and _gone(holder):
+            free = or_(free, OutboxMessage.claimed_by == holder)
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= due_by,
+                free,
+            )
+            .values(claimed_by=owner, claimed_until=wall + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        return taken.rowcount == 1
+
+
 def deliver_due(
     store: Store,
     now: dt.datetime | None = None,
     policy: RetryPolicy | None = None,
     http: requests.Session | None = None,
 ) -> dict[str, int]:
-    """Try every message that is due; returns counts of delivered, retried and dead-lettered."""
+    """Try every message that is due; returns counts of delivered, retried and dead-lettered (and
+    ``skipped``: due, but being sent by another sender)."""
     policy = policy or RetryPolicy()
     http = http or requests.Session()
-    counts = {"delivered": 0, "retry": 0, "dead": 0}
+    owner = sender_name()
+    counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.session() as session:
         due = session.execute(
@@ -87,6 +139,9 @@ def deliver_due(
             .order_by(OutboxMessage.id)
         ).all()
     for message_id, webhook_id, url, payload, secret in due:  # one message at a time, each its own record
+        if not _claim(store, message_id, now, owner):
+            counts["skipped"] += 1
+            continue
         status_code, error = None, None
         try:
             response = http.post(
@@ -102,6 +157,7 @@ def deliver_due(
             error = f"{exc.__class__.__name__}: {exc}"
         with store.session() as session:
             message = session.get(OutboxMessage, message_id)
+            message.claimed_by, message.claimed_until = None, None
             message.attempts += 1
             session.add(DeliveryAttempt(message_id=message_id, at=now, status_code=status_code, error=error))
             if error is None:

@@ -27,17 +27,17 @@ SECRET = normalise_secret("correct horse battery staple")
 T0 = dt.datetime(2025, 1, 1, 12, 0)
 
 
-def _alert(store, url: str) -> None:
+def _alert(store, url: str, districts: int = 1) -> None:
     create_rule(store, name="north", horizon=1, condition="threshold", threshold=0.5, url=url, secret=SECRET)
     scores = pd.DataFrame(
         {
-            "district_id": ["D1"],
-            "district_name": ["Kidal"],
+            "district_id": [f"D{i + 1}" for i in range(districts)],
+            "district_name": [f"Cercle {i + 1}" for i in range(districts)],
             "as_of": "2024-05",
             "horizon": 1,
-            "probability": [0.8],
-            "band": [TrainSpec().band(0.8)],
-            "top_drivers": ["7 attacks recorded in the last 3 months"],
+            "probability": 0.8,
+            "band": TrainSpec().band(0.8),
+            "top_drivers": "7 attacks recorded in the last 3 months",
         }
     )
     assert evaluate_rules(store, scores, 4, now=T0)
@@ -71,7 +71,7 @@ def test_receiver_failing_then_recovering_gets_it_exactly_once(store, httpserver
     }  # one id: the receiver's idempotency key
     body = json.loads(message.payload)["data"]
     assert (
-        body["district_name"] == "Kidal" and body["probability"] == 0.8 and "7 attacks" in body["top_drivers"]
+        body["district_name"] == "Cercle 1" and body["probability"] == 0.8 and "7 attacks" in body["top_drivers"]
     )
     with store.session() as session:
         attempts = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
@@ -87,6 +87,7 @@ def test_backoff_waits_between_attempts(store, httpserver):
         "delivered": 0,
         "retry": 0,
         "dead": 0,
+        "skipped": 0,
     }
     assert deliver_due(store, now=T0 + dt.timedelta(seconds=61), policy=policy)["retry"] == 1
     assert _message(store).next_attempt_at == T0 + dt.timedelta(seconds=61 + 120)  # 60 s, then 120 s
@@ -136,3 +137,28 @@ def test_killed_mid_delivery_resumes_after_restart(tmp_path, httpserver):
     message = _message(store)
     assert message.status == "delivered" and set(seen) == {message.webhook_id} and len(seen) == 2
     store.dispose()
+
+
+@pytest.mark.slow
+def test_two_senders_at_once_send_each_message_once(store, httpserver):
+    # Without claims both senders would post every message (8 requests); with them, 4 in all.
+    seen = []
+
+    def slow(request):
+        seen.append(request.headers["webhook-id"])
+        time.sleep(0.5)
+        return Response("ok", status=200)
+
+    httpserver.expect_request("/hook").respond_with_handler(slow)
+    _alert(store, httpserver.url_for("/hook"), districts=4)
+    env = {**os.environ, "RISK_DATABASE_URL": store.engine.url.render_as_string(hide_password=False)}
+    command = [sys.executable, "-c", "from risk.cli import main; main()", "alerts", "deliver"]
+    senders = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [s.communicate(timeout=120)[0] for s in senders]
+    assert all(s.returncode == 0 for s in senders), outputs
+    assert len(seen) == 4 and len(set(seen)) == 4, seen
+    with store.session() as session:
+        messages = session.scalars(select(OutboxMessage)).all()
+        assert {m.status for m in messages} == {"delivered"} and {m.attempts for m in messages} == {1}
+        assert all(m.claimed_by is None for m in messages)  # claims released after sending
+        assert len(session.scalars(select(DeliveryAttempt)).all()) == 4

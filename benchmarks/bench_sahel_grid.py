@@ -1,0 +1,295 @@
+"""Benchmark: features and training for 0.5-degree grid cells over the Sahel, 20 years of months,
+in one process versus on a 2-worker Dask LocalCluster.
+
+The cells come from :func:`risk.grid.make_grid` (PRIO-GRID numbering) over a Sahel box; events are
+synthetic (see :func:`make_inputs`: hotspots that drift south over time, persistence from month to
+month, seasonality, a few events placed in no cell).  Each engine runs in a fresh process, so peak
+memory (VmHWM) is each process's own: the client (which also hosts the Dask scheduler) and
+every worker.  Times are reported against the one-process run of the same invocation.
+
+    python benchmarks/bench_sahel_grid.py [--years 20] [--backtest-origins 2] [--out benchmarks/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SAHEL_BOX = (-17.5, 8.0, 38.5, 24.0)  # Senegal to the Red Sea, 8N to 24N
+CELL = 0.5
+START = pd.Timestamp("2003-01-01")
+EVENTS_PER_YEAR = 12_000
+
+
+def make_inputs(years: int = 20, seed: int = 0):
+    """Cells, rook neighbours, synthetic events, a presence indicator and some provisions."""
+    from features.inputs import Inputs
+    from risk.grid import make_grid
+
+    rng = np.random.default_rng(seed)
+    grid = make_grid(SAHEL_BOX, CELL)
+    props = pd.DataFrame([f["properties"] for f in grid["features"]])
+    ids = props["shapeID"].to_numpy(dtype=object)
+    row, col = props["row"].to_numpy(), props["col"].to_numpy()
+    region = np.array([f"R{c // 14:02d}" for c in col - col.min()], dtype=object)  # 8 bands, west to east
+    districts = pd.DataFrame({"id": ids, "name": props["shapeName"], "parent": region})
+    position = {(r, c): i for i, (r, c) in enumerate(zip(row, col, strict=True))}
+    pairs = [
+        (i, position[(r + dr, c + dc)])
+        for i, (r, c) in enumerate(zip(row, col, strict=True))
+        for dr, dc in ((0, 1), (1, 0))
+        if (r + dr, c + dc) in position
+    ]
+    a, b = np.array(pairs).T
+    neighbours = pd.DataFrame({"district_id": np.r_[ids[a], ids[b]], "neighbour_id": np.r_[ids[b], ids[a]]})
+
+    n_months = 12 * years
+    # Intensity per cell and month: hotspots drifting south, persistence (AR(1) on the log), season.
+    lon, lat = col * CELL - 180 + CELL / 2, row * CELL - 90 + CELL / 2
+    centres = rng.uniform([SAHEL_BOX[0], 14], [SAHEL_BOX[2], 22], size=(30, 2))
+    drift = np.linspace(0, -4, n_months)[:, None, None]  # degrees of latitude over the period
+    d2 = (lon[None, :, None] - centres[None, None, :, 0]) ** 2 + (
+        lat[None, :, None] - (centres[None, None, :, 1] + drift)
+    ) ** 2
+    base = np.exp(-d2 / (2 * 1.5**2)).sum(axis=2)  # (months, cells)
+    log_noise = np.zeros_like(base)
+    shocks = rng.normal(0, 0.6, base.shape)
+    for t in range(1, n_months):  # a loop over months (240), not over events or cells
+        log_noise[t] = 0.85 * log_noise[t - 1] + shocks[t]
+    season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(n_months) / 12)[:, None]
+    rate = base * np.exp(log_noise) * season
+    rate *= EVENTS_PER_YEAR * years / rate.sum()
+    counts = rng.poisson(rate)
+    month_of, cell_of = np.nonzero(counts)
+    repeat = counts[month_of, cell_of]
+    month_of, cell_of = np.repeat(month_of, repeat), np.repeat(cell_of, repeat)
+    n = len(month_of)
+    months = pd.PeriodIndex.from_ordinals(START.to_period("M").ordinal + month_of, freq="M")
+    date_start = months.to_timestamp() + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
+    groups = [f"Armed group {i}" for i in range(25)]
+    events = pd.DataFrame(
+        {
+            "event_id": np.arange(n),
+            "source": "bench",
+            "source_id": np.arange(n).astype(str),
+            "district_id": np.where(rng.random(n) < 0.03, None, ids[cell_of]),
+            "region": region[cell_of],
+            "category": rng.choice(
+                ["attack", "clash", "state_fighting", "unrest"], n, p=[0.5, 0.25, 0.2, 0.05]
+            ),
+            "date_start": date_start,
+            "date_end": date_start + pd.to_timedelta(rng.choice([0, 0, 0, 1, 4], n), unit="D"),
+            "fatalities": rng.negative_binomial(1, 0.35, n),
+            "civilian_deaths": rng.negative_binomial(1, 0.6, n).astype(float),
+            "actor1": rng.choice(groups, n),
+            "actor2": rng.choice(["Civilians", "Government of X", *groups], n),
+        }
+    )
+    observed = rng.choice(len(ids), 400, replace=False)  # bases reported quarterly in 400 cells
+    quarters = pd.date_range(START, periods=4 * years, freq="QS")
+    presence = pd.DataFrame(
+        {
+            "district_id": np.repeat(ids[observed], len(quarters)),
+            "date": np.tile(quarters, len(observed)),
+            "indicator": "pko_bases",
+            "value": rng.integers(0, 4, len(observed) * len(quarters)).astype(float),
+            "source": "bench",
+        }
+    )
+    planned = START + pd.to_timedelta(rng.integers(0, 365 * years, 20), unit="D")
+    provisions = pd.DataFrame(
+        {
+            "id": [f"P{i}" for i in range(20)],
+            "scope_kind": ["national"] * 5 + ["region"] * 15,
+            "scope_region": [None] * 5 + [f"R{i % 8:02d}" for i in range(15)],
+            "scope_districts": [[]] * 20,
+            "planned_date": planned,
+            "completed_date": [
+                p + pd.Timedelta(days=int(d)) if d < 500 else pd.NaT
+                for p, d in zip(planned, rng.integers(-30, 900, 20), strict=True)
+            ],
+        }
+    )
+    return Inputs(districts, neighbours, events, presence, provisions)
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM).  Not ``ru_maxrss``: Linux carries that over
+    exec, so a worker started from a big client would report the client's peak as its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
+
+
+def run_local(years: int, origins: int, nthread: int) -> dict:
+    from features.panel import build_panel
+    from models.bundle import train_bundle
+    from models.spec import DEFAULT_XGB, TrainSpec
+
+    inputs = make_inputs(years)
+    after_inputs = _peak_mb()
+    t0 = time.perf_counter()
+    panel = build_panel(inputs)
+    features_s = time.perf_counter() - t0
+    after_features = _peak_mb()
+    spec = TrainSpec(xgb_params={**DEFAULT_XGB, "nthread": nthread})
+    t0 = time.perf_counter()
+    bundle = train_bundle(
+        panel, spec, panel.frame.index.levels[1].max(), data_fingerprint="bench", backtest_origins=origins
+    )
+    train_s = time.perf_counter() - t0
+    return {
+        "engine": f"local (1 process, {nthread} thread{'s' if nthread > 1 else ''})",
+        "cells": len(inputs.districts),
+        "events": len(inputs.events),
+        "rows": len(panel.frame),
+        "features_seconds": round(features_s, 1),
+        "train_seconds": round(train_s, 1),
+        "checksum": _checksum(panel.frame),
+        "backtest": bundle.metadata["backtest"],
+        "rounds": bundle.metadata["rounds"],
+        "peak_rss_mb": {
+            "client": round(_peak_mb()),
+            "client_after_inputs": round(after_inputs),
+            "client_after_features": round(after_features),
+        },
+    }
+
+
+def run_dask(years: int, origins: int, workers: int) -> dict:
+    from features.distributed import build_panel_distributed
+    from models.distributed import train_bundle_distributed
+    from models.spec import TrainSpec
+    from risk.compute import dask_client
+
+    inputs = make_inputs(years)
+    after_inputs = _peak_mb()
+    with dask_client(n_workers=workers) as client:
+        t0 = time.perf_counter()
+        panel = build_panel_distributed(client, inputs)
+        features_s = time.perf_counter() - t0
+        checksum = _checksum_distributed(panel)
+        workers_after_features = client.run(_peak_mb)
+        t0 = time.perf_counter()
+        bundle = train_bundle_distributed(
+            panel, TrainSpec(), data_fingerprint="bench", backtest_origins=origins
+        )
+        train_s = time.perf_counter() - t0
+        workers_peak = client.run(_peak_mb)
+        n_blocks = len(panel.blocks)
+    return {
+        "engine": f"dask LocalCluster ({workers} worker processes x 1 thread, {n_blocks} blocks)",
+        "cells": len(inputs.districts),
+        "events": len(inputs.events),
+        "rows": None,
+        "features_seconds": round(features_s, 1),
+        "train_seconds": round(train_s, 1),
+        "checksum": checksum,
+        "backtest": bundle.metadata["backtest"],
+        "rounds": bundle.metadata["rounds"],
+        "peak_rss_mb": {
+            "client": round(_peak_mb()),
+            "client_after_inputs": round(after_inputs),
+            **{f"worker {i}": round(v) for i, v in enumerate(workers_peak.values())},
+            **{f"worker {i} after features": round(v) for i, v in enumerate(workers_after_features.values())},
+        },
+    }
+
+
+def _checksum(frame: pd.DataFrame) -> dict:
+    """Column sums (NaN skipped) and the row count: equal panels give equal checksums."""
+    return {"rows": len(frame), "sums": {c: float(frame[c].astype("float64").sum()) for c in frame.columns}}
+
+
+def _block_checksum(block) -> dict:
+    return _checksum(block.frame)
+
+
+def _checksum_distributed(panel) -> dict:
+    parts = panel.client.gather(panel.map_blocks(_block_checksum))
+    return {
+        "rows": sum(p["rows"] for p in parts),
+        "sums": {c: float(sum(p["sums"][c] for p in parts)) for c in parts[0]["sums"]},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--backtest-origins", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # child process: one engine
+    args = parser.parse_args()
+    if args.one:
+        kind, _, arg = args.one.partition(":")
+        if kind == "local":
+            result = run_local(args.years, args.backtest_origins, int(arg))
+        else:
+            result = run_dask(args.years, args.backtest_origins, int(arg))
+        print("RESULT " + json.dumps(result))
+        return
+    runs = []
+    for one in ("local:1", "local:2", f"dask:{args.workers}"):
+        print(f"running {one} ...", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                one,
+                "--years",
+                str(args.years),
+                "--backtest-origins",
+                str(args.backtest_origins),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+        runs.append(json.loads(line[len("RESULT ") :]))
+    baseline = runs[0]
+    report = _report(runs, baseline)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "sahel_grid.json").write_text(json.dumps(runs, indent=1))
+    (args.out / "sahel_grid.md").write_text(report)
+    print(report)
+
+
+def _report(runs: list[dict], baseline: dict) -> str:
+    first = runs[0]
+    lines = [
+        f"{first['cells']} cells x {first['rows'] // first['cells']} months = {first['rows']:,} rows, "
+        f"{first['events']:,} events",
+        "",
+        "| engine | features s | x one process | training s | x one process | AP h1 / h3 "
+        "| peak RSS MB per process |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        ap = " / ".join(
+            f"{run['backtest'][h]['average_precision']:.3f}" for h in ("1", "3") if h in run["backtest"]
+        )
+        memory = ", ".join(f"{k} {v}" for k, v in run["peak_rss_mb"].items() if "after" not in k)
+        lines.append(
+            f"| {run['engine']} | {run['features_seconds']} | "
+            f"{run['features_seconds'] / baseline['features_seconds']:.2f} | {run['train_seconds']} | "
+            f"{run['train_seconds'] / baseline['train_seconds']:.2f} | {ap or '-'} | {memory} |"
+        )
+    same = all(r["checksum"] == baseline["checksum"] for r in runs)
+    lines += ["", f"panels identical across engines (row count and every column sum): {same}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
