@@ -71,7 +71,9 @@ def test_receiver_failing_then_recovering_gets_it_exactly_once(store, httpserver
     }  # one id: the receiver's idempotency key
     body = json.loads(message.payload)["data"]
     assert (
-        body["district_name"] == "Cercle 1" and body["probability"] == 0.8 and "7 attacks" in body["top_drivers"]
+        body["district_name"] == "Cercle 1"
+        and body["probability"] == 0.8
+        and "7 attacks" in body["top_drivers"]
     )
     with store.session() as session:
         attempts = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
