@@ -117,7 +117,8 @@ def main() -> None:
         home = Path(folder) / "home"
         key = setup(home)
         headers = {"Authorization": f"Bearer {key}"}
-        with gunicorn_server(home, workers=args.workers) as base:
+        with gunicorn_server(home, workers=args.workers) as server:
+            base = server.base
             districts = [f"/v1/districts/SYN-ADM2-{i:03d}/risk?horizon=3&explain=true" for i in range(1, 51)]
             warm = load(
                 base, districts, headers, 3, args.clients, args.threads

@@ -43,8 +43,8 @@ def main() -> None:
         store = open_store(load_settings({"RISK_HOME": str(home)}).database_url)
         analyst = create_key(store, "analyst", "load test")[1]
         store.dispose()
-        with gunicorn_server(home, workers=args.workers) as base:
-            result = run(base, viewer, analyst, args.seconds, args.rate)
+        with gunicorn_server(home, workers=args.workers) as server:
+            result = run(server.base, viewer, analyst, args.seconds, args.rate)
     result["server"] = f"gunicorn {args.workers} workers x 4 threads"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "load_retrain_promote.json").write_text(json.dumps(result, indent=2) + "\n")

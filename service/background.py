@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -20,11 +22,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Server:
+    """A gunicorn master and its workers, in a process group of their own."""
+
+    base: str
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once: a crash, not a shutdown."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
 @contextmanager
 def gunicorn_server(
     home: Path, workers: int = 2, threads: int = 4, ready_within: float = 120.0
-) -> Iterator[str]:
-    """Start gunicorn on a free local port with RISK_HOME=home; yield its base URL once /readyz answers."""
+) -> Iterator[Server]:
+    """Start gunicorn on a free local port with RISK_HOME=home; yield it once /readyz answers."""
     port = free_port()
     env = {**os.environ, "RISK_HOME": str(home)}
     env.pop("RISK_DATABASE_URL", None)
@@ -44,6 +60,7 @@ def gunicorn_server(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so kill() reaches the workers too
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,10 +74,11 @@ def gunicorn_server(
             if time.time() > deadline or process.poll() is not None:
                 raise RuntimeError(f"gunicorn on port {port} did not become ready")
             time.sleep(0.3)
-        yield base
+        yield Server(base, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                Server(base, process).kill()

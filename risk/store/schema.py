@@ -180,6 +180,7 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    runner: Mapped[str | None] = mapped_column(String(200), doc="host:pid of the process running it")
 
 
 class StoredScore(Base):

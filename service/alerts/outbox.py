@@ -19,14 +19,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-import os
-import socket
 from dataclasses import dataclass
 
 import requests
 from sqlalchemy import or_, select, update
 from standardwebhooks.webhooks import Webhook
 
+from risk.processes import process_gone, process_name
 from risk.store.db import Store
 from risk.store.schema import Alert, AlertRule, DeliveryAttempt, OutboxMessage
 
@@ -71,31 +70,13 @@ def _wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def sender_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _gone(owner: str) -> bool:
-    """Whether ``owner`` (host:pid) is a process on this host that no longer exists."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, someone else's
-        return False
-    return False
-
-
 def _claim(store: Store, message_id: int, due_by: dt.datetime, owner: str) -> bool:
     """Take ``message_id`` for ``owner`` unless another live sender holds it; True if taken."""
     wall = _wall_clock()
     with store.session() as session:
         holder = session.scalar(select(OutboxMessage.claimed_by).where(OutboxMessage.id == message_id))
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < wall)
-        if holder and _gone(holder):
+        if holder and process_gone(holder):
             free = or_(free, OutboxMessage.claimed_by == holder)
         taken = session.execute(
             update(OutboxMessage)
@@ -121,7 +102,7 @@ def deliver_due(
     ``skipped``: due, but being sent by another sender)."""
     policy = policy or RetryPolicy()
     http = http or requests.Session()
-    owner = sender_name()
+    owner = process_name()
     counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.session() as session:

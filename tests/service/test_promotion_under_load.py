@@ -21,8 +21,8 @@ def server(service_home, tmp_path):
     settings, keys = service_home
     home = tmp_path / "home"
     shutil.copytree(settings.home, home)
-    with gunicorn_server(home, workers=2) as base:
-        yield base, keys
+    with gunicorn_server(home, workers=2) as server:
+        yield server.base, keys
 
 
 def test_promotion_under_concurrent_load_fails_no_request(server):
