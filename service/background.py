@@ -38,9 +38,10 @@ class Server:
 
 @contextmanager
 def gunicorn_server(
-    home: Path, workers: int = 2, threads: int = 4, ready_within: float = 120.0
+    home: Path, workers: int = 2, threads: int = 4, ready_within: float = 120.0, wait_for: str = "/readyz"
 ) -> Iterator[Server]:
-    """Start gunicorn on a free local port with RISK_HOME=home; yield it once /readyz answers."""
+    """Start gunicorn on a free local port with RISK_HOME=home; yield it once ``wait_for`` answers
+    200 (``/healthz`` for a store with no model yet)."""
     port = free_port()
     env = {**os.environ, "RISK_HOME": str(home)}
     env.pop("RISK_DATABASE_URL", None)
@@ -67,7 +68,7 @@ def gunicorn_server(
         deadline = time.time() + ready_within
         while True:
             try:
-                if requests.get(base + "/readyz", timeout=30).status_code == 200:
+                if requests.get(base + wait_for, timeout=30).status_code == 200:
                     break
             except requests.RequestException:
                 pass
