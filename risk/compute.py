@@ -60,7 +60,8 @@ def _client(address: str | None, n_workers: int, threads_per_worker: int) -> Ite
             n_workers=n_workers,
             threads_per_worker=threads_per_worker,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",  # scheduler, workers and the status page listen on loopback only
+            dashboard_address="127.0.0.1:0",  # any free port: never a clash with another cluster
         ) as cluster,
         Client(cluster) as client,
     ):
