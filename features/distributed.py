@@ -17,17 +17,16 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from features.catalogue import FeatureInfo, build_catalogue, catalogue_digest
+from features.catalogue import FeatureInfo, build_catalogue
 from features.grid import Grid
 from features.inputs import Inputs
-from features.panel import Panel, PanelWindow, assemble_panel, flat_table, panel_window
+from features.panel import CatalogueNames, Panel, PanelWindow, assemble_panel, flat_table, panel_window
 from features.presence import presence_indicators
 from features.spec import PanelSpec
 
@@ -109,7 +108,7 @@ def _write_part(panel: Panel, path: str) -> int:
 
 
 @dataclass
-class DistributedPanel:
+class DistributedPanel(CatalogueNames):
     """A panel whose rows live on a Dask cluster as one :class:`Panel` per block of districts."""
 
     client: Client
@@ -117,18 +116,6 @@ class DistributedPanel:
     catalogue: list[FeatureInfo]
     spec: PanelSpec
     window: PanelWindow
-
-    @cached_property
-    def catalogue_digest(self) -> str:
-        return catalogue_digest(self.catalogue)
-
-    @property
-    def feature_names(self) -> list[str]:
-        return [f.name for f in self.catalogue]
-
-    @property
-    def target_names(self) -> list[str]:
-        return [f"y_{h}" for h in self.spec.horizons]
 
     @property
     def periods(self) -> pd.PeriodIndex:

@@ -35,15 +35,11 @@ from risk.periods import parse_period, visible_period
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Panel:
-    """The built table (index ``district_id, period``), its catalogue and how it was made."""
+class CatalogueNames:
+    """Names derived from a panel's catalogue and spec (for :class:`Panel` and the distributed one)."""
 
-    frame: pd.DataFrame
     catalogue: list[FeatureInfo]
     spec: PanelSpec
-    grid: Grid | None = field(default=None, repr=False)
-    located: LocatedEvents | None = field(default=None, repr=False)
 
     @cached_property
     def catalogue_digest(self) -> str:
@@ -56,6 +52,17 @@ class Panel:
     @property
     def target_names(self) -> list[str]:
         return [f"y_{h}" for h in self.spec.horizons]
+
+
+@dataclass
+class Panel(CatalogueNames):
+    """The built table (index ``district_id, period``), its catalogue and how it was made."""
+
+    frame: pd.DataFrame
+    catalogue: list[FeatureInfo]
+    spec: PanelSpec
+    grid: Grid | None = field(default=None, repr=False)
+    located: LocatedEvents | None = field(default=None, repr=False)
 
     def targets_known_by(self, known_by: pd.Period, horizons: tuple[int, ...] | None = None) -> pd.DataFrame:
         """The targets as they were known at ``known_by``: a backtest origin sees no later outcome.

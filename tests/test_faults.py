@@ -46,13 +46,35 @@ def _kill_after(args, env, seconds: float) -> None:
     process.wait()
 
 
-def test_ingest_killed_midway_stores_nothing_and_a_rerun_stores_everything(tmp_path):
-    scenario = generate(tmp_path / "scenario", seed=4)
+def _big_ged_csv(tmp_path, scenario, copies: int = 30):
     events = pd.read_csv(scenario["ged_events.csv"], dtype=str)
-    big = pd.concat([events] * 30, ignore_index=True)
+    big = pd.concat([events] * copies, ignore_index=True)
     big["id"] = (np.arange(len(big)) + 1).astype(str)
     path = tmp_path / "big.csv"
     big.to_csv(path, index=False)
+    return path, len(big)
+
+
+def _count(store, what) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(what))
+
+
+def _trained_home(tmp_path):
+    """The synthetic scenario ingested and version 1 trained by the CLI: (settings, store, env)."""
+    settings = load_settings({"RISK_HOME": str(tmp_path / "home")})
+    store = open_store(settings.database_url)
+    ingest_scenario(store, generate(tmp_path / "scenario", seed=4))
+    env = _env(settings.home)
+    first = subprocess.run(
+        [*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert first.returncode == 0, first.stderr
+    return settings, store, env
+
+
+def test_ingest_killed_midway_stores_nothing_and_a_rerun_stores_everything(tmp_path):
+    path, n_rows = _big_ged_csv(tmp_path, generate(tmp_path / "scenario", seed=4))
     settings = load_settings({"RISK_HOME": str(tmp_path / "home")})
     store = open_store(settings.database_url)
     _kill_after(["ingest", "ucdp", str(path)], _env(settings.home), 2.5)
@@ -68,19 +90,12 @@ def test_ingest_killed_midway_stores_nothing_and_a_rerun_stores_everything(tmp_p
     )
     assert done.returncode == 0, done.stderr
     with store.session() as session:
-        assert session.scalar(select(func.count()).select_from(Event)) == len(big)
+        assert session.scalar(select(func.count()).select_from(Event)) == n_rows
     store.dispose()
 
 
 def test_training_killed_midway_leaves_no_half_model(tmp_path):
-    settings = load_settings({"RISK_HOME": str(tmp_path / "home")})
-    store = open_store(settings.database_url)
-    ingest_scenario(store, generate(tmp_path / "scenario", seed=4))
-    env = _env(settings.home)
-    first = subprocess.run(
-        [*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert first.returncode == 0, first.stderr
+    settings, store, env = _trained_home(tmp_path)
     _kill_after(["train", "--backtest-origins", "24"], env, 6.0)
     registry = FileModelStore(settings.registry_dir)
     assert registry.versions() == [1] and registry.alias("production") == 1
@@ -90,20 +105,6 @@ def test_training_killed_midway_leaves_no_half_model(tmp_path):
     )
     assert again.returncode == 0 and again.stdout.strip().splitlines()[-1] == "2"
     store.dispose()
-
-
-def _big_ged_csv(tmp_path, scenario, copies: int = 30):
-    events = pd.read_csv(scenario["ged_events.csv"], dtype=str)
-    big = pd.concat([events] * copies, ignore_index=True)
-    big["id"] = (np.arange(len(big)) + 1).astype(str)
-    path = tmp_path / "big.csv"
-    big.to_csv(path, index=False)
-    return path, len(big)
-
-
-def _count(store, what) -> int:
-    with store.session() as session:
-        return session.scalar(select(func.count()).select_from(what))
 
 
 def test_server_killed_mid_upload_keeps_nothing_of_it_and_the_retry_keeps_all(tmp_path, monkeypatch):
@@ -152,19 +153,8 @@ def test_server_killed_mid_upload_keeps_nothing_of_it_and_the_retry_keeps_all(tm
 
 
 def test_server_killed_mid_training_job_leaves_no_half_model_and_says_so(tmp_path):
-    settings = load_settings({"RISK_HOME": str(tmp_path / "home")})
-    store = open_store(settings.database_url)
-    ingest_scenario(store, generate(tmp_path / "scenario", seed=4))
-    key = create_key(store, "analyst", "fault test")[1]
-    headers = {"Authorization": f"Bearer {key}"}
-    first = subprocess.run(
-        [*COMMAND, "train", "--backtest-origins", "0"],
-        env=_env(settings.home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert first.returncode == 0, first.stderr
+    settings, store, _ = _trained_home(tmp_path)
+    headers = {"Authorization": f"Bearer {create_key(store, 'analyst', 'fault test')[1]}"}
     registry = FileModelStore(settings.registry_dir)
     with gunicorn_server(settings.home, workers=1) as server:
         accepted = requests.post(
@@ -215,14 +205,7 @@ def test_scheduler_killed_mid_delivery_sends_each_alert_once_after_restart(tmp_p
         return Response("ok", status=200)
 
     httpserver.expect_request("/hook").respond_with_handler(slow_first)
-    settings = load_settings({"RISK_HOME": str(tmp_path / "home")})
-    store = open_store(settings.database_url)
-    ingest_scenario(store, generate(tmp_path / "scenario", seed=4))
-    env = _env(settings.home)
-    trained = subprocess.run(
-        [*COMMAND, "train", "--backtest-origins", "0"], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert trained.returncode == 0, trained.stderr
+    _, store, env = _trained_home(tmp_path)
     create_rule(
         store,
         name="any elevated risk",
