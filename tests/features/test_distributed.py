@@ -81,3 +81,30 @@ def test_cli_build_with_dask_writes_the_cache_entry_the_local_engine_reads(
     again = runner.invoke(main, ["features", "build"])  # the local engine finds the same entry
     assert again.exit_code == 0 and "(from cache)" in again.output, again.output
     assert again.output.split(":", 1)[1] == result.output.split(":", 1)[1]  # same description
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_real_car_events_on_a_half_degree_grid_match(dask_cluster_client, data_dir, tmp_path):
+    """PRIO-GRID-like cells over the Central African Republic with the real GED events: the same
+    panel from both engines, in blocks that cut through rows of cells and regions."""
+    import json
+
+    from risk.grid import make_grid
+    from risk.ingest import ingest_file
+
+    grid = tmp_path / "caf_grid.geojson"
+    cells = make_grid((14.0, 2.0, 28.0, 11.5), 0.5, boundary=data_dir / "caf_adm1_geoboundaries.geojson")
+    grid.write_text(json.dumps(cells))
+    store = open_store(f"sqlite:///{tmp_path / 'grid.sqlite3'}")
+    parents = data_dir / "caf_adm1_geoboundaries.geojson"
+    assert ingest_file(store, "districts", grid, parents=parents).accepted == len(cells["features"])
+    assert ingest_file(store, "ucdp", data_dir / "ucdp_ged231_caf_events_1991_2020.csv").rejected == 0
+    inputs = load_inputs(store)
+    store.dispose()
+    # Border cells whose centre lies outside the country have no region: both engines must agree there too.
+    assert len(inputs.districts) > 200 and inputs.districts["parent"].notna().mean() > 0.5
+    expected = build_panel(inputs).frame
+    got = build_panel_distributed(dask_cluster_client, inputs, n_blocks=9).gather().frame
+    pd.testing.assert_frame_equal(got, expected)
+    assert expected["attacks_count_12"].sum() > 0 and expected["region_unplaced_3"].sum() > 0
