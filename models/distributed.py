@@ -132,15 +132,21 @@ def _fit_at(panel: DistributedPanel, spec: TrainSpec, horizon: int, cutoff: pd.P
     return model, designs
 
 
-def _outcomes(block: Panel, horizon: int, origin: pd.Period) -> pd.Series:
-    return block.frame[f"y_{horizon}"].xs(origin, level="period")
+def _outcomes(block: Panel, horizon: int, origin: pd.Period, known_by: pd.Period) -> pd.Series:
+    return block.targets_known_by(known_by, (horizon,))[f"y_{horizon}"].xs(origin, level="period")
 
 
 def distributed_backtest(
-    panel: DistributedPanel, origins: pd.PeriodIndex, spec: TrainSpec, *, progress: bool = False
+    panel: DistributedPanel,
+    origins: pd.PeriodIndex,
+    spec: TrainSpec,
+    *,
+    known_by: pd.Period | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Predictions of the XGBoost recipe and the historical rate at each origin, trained on the
-    cluster; outcomes are the targets of ``panel`` (as known at its as-of period)."""
+    cluster; outcomes as known at ``known_by`` (default: the panel's as-of period)."""
+    known_by = known_by or panel.window.as_of
     client, frames = panel.client, []
     for origin in tqdm(origins, desc="backtest origins", disable=not progress):
         for h in spec.horizons:
@@ -149,7 +155,7 @@ def distributed_backtest(
             rate = HistoricalRate().fit_counts(
                 pd.concat(client.gather([client.submit(_counts, d) for d in designs]))
             )
-            truth = pd.concat(client.gather(panel.map_blocks(_outcomes, h, origin)))
+            truth = pd.concat(client.gather(panel.map_blocks(_outcomes, h, origin, known_by)))
             outcome = truth.reindex(score.district).to_numpy()
             for fitted in (model, rate):
                 frames.append(
@@ -170,20 +176,23 @@ def distributed_backtest(
 def train_bundle_distributed(
     panel: DistributedPanel,
     spec: TrainSpec,
+    until: pd.Period | None = None,
     *,
     data_fingerprint: str,
     backtest_origins: int = 12,
     progress: bool = False,
 ) -> ModelBundle:
-    """:func:`models.bundle.train_bundle` on a Dask cluster, at the panel's as-of period."""
-    until = panel.window.as_of
+    """:func:`models.bundle.train_bundle` on a Dask cluster: trained on what was known at ``until``
+    (default: the panel's as-of period)."""
+    until = until or panel.window.as_of
     models = {h: _fit_at(panel, spec, h, until)[0] for h in spec.horizons}
     for model in models.values():
         model.client = None  # the bundle outlives the cluster
     backtest = {}
     if backtest_origins > 0:
         origins = backtest_origins_before(until, spec, backtest_origins)
-        backtest = summarise_backtest(distributed_backtest(panel, origins, spec, progress=progress), origins)
+        predictions = distributed_backtest(panel, origins, spec, known_by=until, progress=progress)
+        backtest = summarise_backtest(predictions, origins)
     n_workers = len(panel.client.scheduler_info()["workers"])
     metadata = bundle_metadata(
         panel,
