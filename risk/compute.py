@@ -47,15 +47,23 @@ def dask_client(
 
 @contextmanager
 def _client(address: str | None, n_workers: int, threads_per_worker: int) -> Iterator[Client]:
+    import dask
     from distributed import Client, LocalCluster
+
+    # Dask logs every connection at INFO; follow this program's level (WARNING unless -v) instead,
+    # here and in the worker processes (which inherit the dask config).
+    level = logging.getLevelName(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
+    logging.getLogger("distributed").setLevel(level)
+    quiet = dask.config.set({"logging.distributed": level.lower()})
 
     if address:
         log.info("connecting to the Dask scheduler at %s", address)
-        with Client(address) as client:
+        with quiet, Client(address) as client:
             yield client
         return
     log.info("starting a local Dask cluster of %d worker processes", n_workers)
     with (
+        quiet,
         LocalCluster(
             n_workers=n_workers,
             threads_per_worker=threads_per_worker,
