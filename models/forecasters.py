@@ -43,6 +43,7 @@ class XGBRiskModel:
             verbose_eval=False,
         )
         self.n_rounds_ = int(first.best_iteration) + 1
+        del first, dfit, dval  # free their matrices before the refit builds its own (a third less peak)
         both = fit | val
         self.booster_ = xgb.train(
             params, self._matrix(rows.X[both], rows.y[both]), num_boost_round=self.n_rounds_
