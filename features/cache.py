@@ -149,10 +149,12 @@ def cache_distributed(
 
 def describe_frame(frame: pd.DataFrame, targets: list[str], n_features: int) -> dict:
     """Districts, periods, number of features and target rates of a panel table (flat or indexed)."""
-    flat = frame.reset_index() if "district_id" not in frame.columns else frame
+    def column(name: str) -> pd.Index:  # without copying the table to flatten it
+        return pd.Index(frame[name]) if name in frame.columns else frame.index.get_level_values(name)
+
     return {
-        "districts": flat["district_id"].nunique(),
-        "periods": pd.Index(flat["period"].astype(str).unique()).sort_values(),
+        "districts": column("district_id").nunique(),
+        "periods": pd.Index(column("period").unique().astype(str)).sort_values(),
         "features": n_features,
-        "target_rates": flat[targets].mean().to_dict(),
+        "target_rates": frame[targets].mean().to_dict(),
     }
